@@ -46,6 +46,7 @@ class Record(BaseModel):
     topic: Literal[TOPICS]  # type: ignore[valid-type]
     source: Literal[SOURCES] = "seed"  # type: ignore[valid-type]
     note: str | None = None
+    annotator: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "Record":

@@ -1,0 +1,66 @@
+"""Write a model card (README.md) for a trained model folder from what the folder itself records."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _table(rows: list[list[str]]) -> str:
+    head, *body = rows
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in body]
+    return "\n".join(lines)
+
+
+def write_card(model_dir: Path | str) -> Path:
+    """Render README.md from pipeline.json and metrics.json (cross-validated figures where ``evaluate`` added them)."""
+    model_dir = Path(model_dir)
+    meta = json.loads((model_dir / "pipeline.json").read_text(encoding="utf-8"))
+    metrics_path = model_dir / "metrics.json"
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.exists() else {}
+    cfg = meta["config"]
+    data = meta.get("data", {})
+    cv = metrics.get("cross_validation")
+    if cv:
+        rows = [["field", "macro-F1 (mean ± sd over folds)", "accuracy", "ECE"]]
+        for field, m in cv.items():
+            rows.append([field, f"{m['macro_f1_mean']:.3f} ± {m['macro_f1_std']:.3f}", f"{m['accuracy_mean']:.3f}",
+                         f"{m.get('ece', float('nan')):.3f}"])
+        cv_text = (f"Grouped cross-validation over the seed articles (whole articles held out; written sentences "
+                   f"train only), from `{metrics.get('command', 'stance evaluate')}`:\n\n" + _table(rows))
+    else:
+        cv_text = "Not yet evaluated: run `stance evaluate --config <config>` to add cross-validated figures."
+    text = f"""# {cfg['name']}: speaker-side, stance, claim and topic classifier
+
+Model id `{meta.get('model_id')}`. Encoder `{cfg['encoder']}` fine-tuned with one linear head per field
+({', '.join(meta['label_maps'])}) on (sentence, previous sentence) pairs.
+
+## Intended use
+Labelling sentences of English-language news about Japan-Russia-US security relations (the Northern
+Territories / Southern Kurils, missile defence, deployments, peace-treaty talks) with the schema of
+`annotations/GUIDELINES.md`, for analysts who review the output. Not for other domains, other languages,
+or decisions about people without a human in the loop.
+
+## Data
+{data.get('rows', '?')} sentences ({', '.join(f'{k}: {v}' for k, v in data.get('by_source', {}).items())}),
+files {', '.join(f'`{Path(f).name}`' for f in data.get('files', []))}, sha256 `{data.get('sha256', '?')}`.
+Seed sentences come from five real articles; written sentences were composed for training only.
+
+## Training
+{', '.join(f'{k}={cfg[k]}' for k in ('epochs', 'learning_rate', 'head_learning_rate', 'batch_size', 'max_length', 'seed', 'class_weighting'))};
+train loss {metrics.get('train', {}).get('train_loss', float('nan')):.4f} in {metrics.get('train', {}).get('train_seconds', '?')} s.
+Package versions: {', '.join(f'{k} {v}' for k, v in meta.get('versions', {}).items())}.
+
+## Metrics
+{cv_text}
+
+## Limits
+Five seed articles are a very small test set: figures have a wide spread across folds and the rare classes
+(`us` stance, `other` speaker side) are barely present in the real text. Written training sentences carry
+the annotators' reading of public positions. Calibrated probabilities are only as good as the held-out folds
+they were fitted on.
+"""
+    out = model_dir / "README.md"
+    out.write_text(text, encoding="utf-8")
+    return out
