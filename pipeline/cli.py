@@ -30,13 +30,180 @@ def prepare(
         typer.echo(f"wrote {p}")
 
 
+@app.command()
+def validate(
+    files: Optional[List[Path]] = typer.Argument(
+        None, help="annotation files (default: annotations/seed.jsonl, written.jsonl, second_pass.jsonl if present)"),
+    coverage: Optional[Path] = typer.Option(
+        None, help="gold file that must tile every article (default: annotations/seed.jsonl when no FILES are given)"),
+    articles: Optional[Path] = typer.Option(None, help="cleaned articles and manifest.jsonl (default annotations/articles)"),
+) -> None:
+    """Check annotation files against the schema and the articles: every problem as file:line: message; exit 1 if any."""
+    from . import paths
+    from .validate import check_coverage, count_records, validate_files
+
+    articles = articles or paths.ARTICLES
+    if not files:
+        second = paths.ANNOTATIONS / "second_pass.jsonl"
+        files = [paths.SEED, paths.WRITTEN] + ([second] if second.exists() else [])
+        if coverage is None and paths.SEED.exists():
+            coverage = paths.SEED
+    problems = validate_files(files, articles)
+    if coverage is not None:
+        problems += check_coverage(coverage, articles)
+    for problem in problems:
+        typer.echo(str(problem))
+    typer.echo(f"{len(files)} files, {count_records(files)} records, {len(problems)} problems")
+    if problems:
+        raise typer.Exit(1)
+
+
+@app.command("agreement")
+def agreement_cmd(
+    a: Path = typer.Argument(..., help="annotator A's JSONL (e.g. annotations/seed.jsonl)"),
+    b: Path = typer.Argument(..., help="annotator B's JSONL (e.g. annotations/second_pass.jsonl)"),
+    fields: Optional[List[str]] = typer.Option(
+        None, "--fields", help="label fields to compare, repeated or comma-separated (default: all)"),
+) -> None:
+    """Inter-annotator agreement over the shared ids: raw agreement, Cohen's kappa, Krippendorff's alpha."""
+    from .agreement import agreement, format_table
+    from .corpus import CorpusError, read_records
+    from .schema import FIELDS
+
+    chosen = tuple(f.strip() for arg in fields for f in arg.split(",") if f.strip()) if fields else FIELDS
+    try:
+        result = agreement(read_records(a), read_records(b), fields=chosen)
+    except (CorpusError, OSError, ValueError) as e:
+        fail(str(e))
+    typer.echo(format_table(result))
+
+
+@app.command("labelstudio-export")
+def labelstudio_export(
+    files: List[Path] = typer.Argument(..., help="annotation JSONL files to turn into tasks"),
+    out: Path = typer.Option(..., "--out", help="Label Studio tasks JSON to write"),
+    config_out: Optional[Path] = typer.Option(None, "--config-out", help="also write the labelling config XML here"),
+) -> None:
+    """Write Label Studio tasks (sentence, previous sentence as context, offsets) and optionally the config XML."""
+    from .corpus import CorpusError, read_records
+    from .labelstudio import export_tasks, labelling_config
+
+    try:
+        records = [r for f in files for r in read_records(f)]
+    except (CorpusError, OSError) as e:
+        fail(str(e))
+    n = export_tasks(records, out)
+    typer.echo(f"wrote {n} tasks to {out}")
+    if config_out is not None:
+        config_out.write_text(labelling_config(), encoding="utf-8")
+        typer.echo(f"wrote {config_out}")
+
+
+@app.command("labelstudio-import")
+def labelstudio_import(
+    export: Path = typer.Argument(..., help="Label Studio JSON export (list of tasks with annotations)"),
+    out: Path = typer.Option(..., "--out", help="annotation JSONL to write"),
+    annotator: Optional[str] = typer.Option(None, help="set this annotator on every record (e.g. B for a second pass)"),
+) -> None:
+    """Turn a Label Studio JSON export into schema records (latest non-cancelled annotation of each task)."""
+    from .corpus import CorpusError, write_jsonl
+    from .labelstudio import import_export
+
+    try:
+        records = import_export(export, annotator=annotator)
+    except CorpusError as e:
+        fail(str(e))
+    write_jsonl(out, records)
+    typer.echo(f"wrote {len(records)} records to {out}; {len(records.skipped)} tasks without an annotation skipped")
+
+
 # --- model commands (train, evaluate) ---------------------------------------------------------------
+
+def _config(config: Optional[Path], **overrides):
+    from .config import ConfigError, load_config
+
+    try:
+        return load_config(config, **overrides)
+    except ConfigError as e:
+        fail(str(e))
+
+
+@app.command()
+def train(
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="TOML config (default: models/default.toml)"),
+    out: Optional[Path] = typer.Option(None, help="output folder (default: models/<name>/)"),
+    resume: bool = typer.Option(False, help="continue from the last checkpoint in <out>/checkpoints"),
+    epochs: Optional[float] = typer.Option(None, help="override the config's epochs"),
+    progress: bool = typer.Option(True, help="show progress bars"),
+) -> None:
+    """Fine-tune the multi-task classifier on the annotation corpus and save it as a model folder."""
+    from . import paths
+    from .config import ConfigError
+    from .train import train as run_train
+
+    cfg = _config(config or paths.MODELS / "default.toml", epochs=epochs)
+    try:
+        folder = run_train(cfg, out, resume=resume, progress=progress)
+    except ConfigError as e:
+        fail(str(e))
+    typer.echo(f"model saved to {folder}")
+
+
+@app.command()
+def evaluate(
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="TOML config (default: models/default.toml)"),
+    out: Optional[Path] = typer.Option(None, help="evaluation JSON (default: reports/<name>/evaluation.json)"),
+    folds: Optional[int] = typer.Option(None, help="number of article folds (default: the config's eval_folds)"),
+    epochs: Optional[float] = typer.Option(None, help="override the config's epochs"),
+    baselines: bool = typer.Option(True, help="also run the baselines on the same folds"),
+    progress: bool = typer.Option(True, help="show progress bars"),
+) -> None:
+    """Cross-validate over whole seed articles: fine-tuned model vs baselines, per-field metrics, calibration."""
+    import sys
+
+    from . import paths
+    from .baselines import BASELINES
+    from .config import ConfigError
+    from .evaluate import apply_to_model, evaluate as run_evaluate, summary_table
+
+    cfg = _config(config or paths.MODELS / "default.toml", epochs=epochs)
+    command = "stance " + " ".join(sys.argv[1:]) if sys.argv[1:] else "stance evaluate"
+    try:
+        result = run_evaluate(cfg, out, folds, BASELINES if baselines else (), progress, command=command)
+    except ConfigError as e:
+        fail(str(e))
+    typer.echo(summary_table(result))
+    for f, t in result["temperatures"].items():
+        ece = result["systems"]["finetuned"][f]
+        typer.echo(f"{f}: ECE {ece['ece']:.3f} -> {ece['ece_calibrated']:.3f} with temperature (applied T={t:.2f})")
+    target = out or Path("reports") / cfg.name / "evaluation.json"
+    typer.echo(f"evaluation written to {target}")
+    if apply_to_model(result, cfg.output_dir()):
+        typer.echo(f"temperatures and cross-validated metrics recorded in {cfg.output_dir()}")
 
 
 # --- labelling commands (label) ---------------------------------------------------------------------
 
 
 # --- report commands (report) -----------------------------------------------------------------------
+
+@app.command("report")
+def report_cmd(
+    notebook: str = typer.Argument(..., help="notebook path, or a name in notebooks/ (evaluation, batch-review)"),
+    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="key=value notebook parameter (repeatable; "
+                                              "values are read as JSON where they parse, else as text)"),
+    out: Path = typer.Option(Path("reports"), "--out", help="folder for <notebook>.html and the executed notebook"),
+    no_code: bool = typer.Option(False, "--no-code", help="leave the code cells out of the HTML"),
+) -> None:
+    """Execute a report notebook with parameters (papermill) and render it to HTML under --out."""
+    from .report import ReportError, parse_parameter, render_report
+
+    try:
+        params = dict(parse_parameter(p) for p in param or [])
+        html = render_report(notebook, params, out, exclude_input=no_code)
+    except (ReportError, ValueError) as e:
+        fail(str(e))
+    typer.echo(f"wrote {html}")
 
 
 if __name__ == "__main__":

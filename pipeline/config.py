@@ -39,6 +39,7 @@ class TrainConfig(BaseModel):
     weight_decay: float = Field(0.01, ge=0)
     warmup_ratio: float = Field(0.1, ge=0, lt=1)
     dropout: float = Field(0.1, ge=0, lt=1)
+    freeze_embeddings: bool = Field(True, description="keep the token embedding matrix fixed: faster, and it barely moves on a corpus this small")
     seed: int = 13
     fields: list[Literal[FIELDS]] = Field(default_factory=lambda: list(FIELDS))  # type: ignore[valid-type]
     loss_weights: dict[str, float] = Field(default_factory=dict, description="per-field loss weight (default 1)")

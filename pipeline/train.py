@@ -91,8 +91,10 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
 
     steps_per_epoch = max(1, -(-len(data) // config.batch_size))
     total_steps = int(np.ceil(steps_per_epoch * config.epochs))
+    if config.freeze_embeddings:
+        model.encoder.get_input_embeddings().weight.requires_grad_(False)
     head_params = [p for n, p in model.named_parameters() if n.startswith("heads.")]
-    enc_params = [p for n, p in model.named_parameters() if not n.startswith("heads.")]
+    enc_params = [p for n, p in model.named_parameters() if not n.startswith("heads.") and p.requires_grad]
     optimizer = torch.optim.AdamW(
         [
             {"params": enc_params, "lr": config.learning_rate, "weight_decay": config.weight_decay},
