@@ -146,6 +146,8 @@ _PASSIVE_RE = re.compile(r"(?<![\w-])(?:expressed|raised|voiced|stated|echoed|re
 #: "..., officials said." at the end of a sentence: the source of everything before it.
 _TRAILING_RE = re.compile(r",\s+(?P<np>[^,;:\"“”]{2,60}?)\s+(?:said|says|told reporters|added|noted|reported)"
                           r"(?:\s+(?:on\s+)?\w+day)?\s*[.!]?\s*$")
+_WHO_RE = re.compile(r"(?P<np>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}),\s+who\s+(?:" + _ADVERB + r"\s+){0,2}(?:"
+                     + _SAY + r")(?![\w-])")
 _INTERVIEWED = re.compile(r"^\s*(?:Interview(?:ed)? by|Interviewer:)\s", re.IGNORECASE)
 _NAME_LINE = re.compile(r"^(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3})\s*,\s+\S")
 
@@ -249,8 +251,6 @@ def _np_before(prefix: str) -> str | None:
         return None
     if not any(t[0].isupper() or t.lower() in _HEAD_NOUNS for t in picked if t.lower() not in _DETERMINERS):
         return None
-    if all(t in _TITLES or t.lower() in _DETERMINERS for t in picked):
-        return None
     return " ".join(picked)
 
 
@@ -327,6 +327,9 @@ def _find_phrase(masked: str, raw: str) -> str | None:
             np_text = _trim_np(m.group("np"))
             if np_text and np_text.split()[0] not in _NON_SPEAKER_PRONOUNS:
                 candidates.append((m.start(), np_text))
+    m = _WHO_RE.search(masked)
+    if m:  # "... his counterpart, Sergey Lavrov, who said ..."
+        candidates.append((m.start(), m.group("np")))
     for m in _SAY_RE.finditer(masked):
         np_text = _np_before(masked[: m.start()])
         if np_text:
@@ -379,8 +382,9 @@ def attribute(sentences: Sequence[str], actors: ActorTable | None = None) -> lis
         found: Attribution | None = None
         if phrase in _PRONOUNS:
             found = last_person
-        elif phrase and _is_role(phrase) and _has_role(last_person, phrase, actors):
-            found = last_person  # "the President" after "President Putin"
+        elif phrase and _is_role(phrase):
+            # "the President" after "President Putin"; a bare title with no such person names nobody
+            found = last_person if _has_role(last_person, phrase, actors) else None
         elif phrase:
             found = resolve(phrase, actors)
             if _is_person(found.speaker, actors):

@@ -58,7 +58,6 @@ class _Row:
 
 def _brief(text: str, width: int = 50) -> str:
     """A short quotable form of ``text`` for messages."""
-    text = text.replace("\n", "\\n")
     return repr(text if len(text) <= width else text[: width - 1] + "…")
 
 
@@ -238,7 +237,7 @@ def _check_ids(rows: list[_Row]) -> list[Problem]:
 def _check_offsets(rows: list[_Row], articles_dir: Path) -> list[Problem]:
     problems, cache, reported = [], {}, set()
     for r in rows:
-        if r.source != "seed" or r.text is None:
+        if r.source != "seed" or r.text is None or r.end - r.start != len(r.text):  # length: reported per record
             continue
         article = _load_article(r.doc_id, articles_dir, cache)
         if article is None or isinstance(article, Exception):
