@@ -1,11 +1,11 @@
-"""Speaker attribution by rule: who a sentence quotes or reports, and which side that speaker is on.
+"""Speaker attribution by rule: whom a sentence quotes or reports, and which side that speaker is on.
 
 Patterns find the source of a sentence ("X said", "according to X", "X told reporters", '"…," X said',
-"expressed by X", "X is concerned that"); a quote that runs on into later sentences keeps its speaker, and
-an interview's answers go to the interviewee. The side comes from the actors table
-(``annotations/actors.csv``: name, aliases, side, role, kind), else from a nationality word in the speaker's
-name ("Russian media", "Japanese officials"). The rules are precise rather than complete: where they find
-nothing, the classifier's ``speaker_side`` decides (see :func:`combine`).
+"…, officials said.", "expressed by X", "X is concerned that", "X rejected …, saying"); a quote that runs on
+into later sentences keeps its speaker, "he"/"the official" refer back to the last fitting speaker, and an
+interview's answers go to the interviewee. The side comes from the actors table (``annotations/actors.csv``:
+name, aliases, side, role, kind), else from a nationality word in the speaker's phrase ("Russian media").
+The rules aim at precision: where they find nothing, the classifier's ``speaker_side`` decides (:func:`combine`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ SIDES = ("japanese", "russian", "us", "other")
 
 
 class Attribution(NamedTuple):
-    """A sentence's speaker as found by the rules (``None``: no source found) and its side (``None``: unknown)."""
+    """A sentence's speaker as the rules found it (``None``: no source found) and its side (``None``: unknown)."""
 
     speaker: str | None
     side: str | None
@@ -40,10 +40,10 @@ class Actor:
 
 
 class ActorTable:
-    """Lookup of known actors by name or alias, longest match first, on whole words."""
+    """Known actors, looked up by name or alias: exactly, or as the leftmost-longest whole-word match in a text."""
 
     def __init__(self, actors: Iterable[Actor] = ()):
-        self.actors = [a for a in actors if a.side in SIDES or a.side == "none"]
+        self.actors = list(actors)
         self._by_key: dict[str, Actor] = {}
         keys: list[str] = []
         for a in self.actors:
@@ -53,9 +53,9 @@ class ActorTable:
                     self._by_key[key.lower()] = a
                     keys.append(key)
         keys.sort(key=len, reverse=True)
-        # Short or all-caps aliases ("US", "ROK") match case-sensitively so the pronoun "us" never does.
+        # Short or all-caps aliases ("US", "SDF") match case-sensitively, so the pronoun "us" never does.
         parts = [re.escape(k) if (len(k) <= 3 or k.isupper()) else f"(?i:{re.escape(k)})" for k in keys]
-        self._pattern = re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w'’-]\w)") if parts else None
+        self._pattern = re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])") if parts else None
 
     def __len__(self) -> int:
         return len(self.actors)
@@ -64,20 +64,19 @@ class ActorTable:
         """The actor whose name or alias is exactly ``name`` (case-insensitive)."""
         return self._by_key.get(name.strip().lower())
 
+    def search(self, text: str) -> tuple[int, Actor] | None:
+        """(position, actor) of the leftmost, then longest, name or alias in ``text``."""
+        m = self._pattern.search(text) if self._pattern is not None else None
+        return (m.start(), self._by_key[m.group().lower()]) if m else None
+
     def find(self, text: str) -> Actor | None:
-        """The actor with the longest name or alias occurring in ``text`` as whole words."""
-        if self._pattern is None:
-            return None
-        best = None
-        for m in self._pattern.finditer(text):
-            if best is None or len(m.group()) > len(best.group()):
-                best = m
-        return self._by_key.get(best.group().lower()) if best else None
+        found = self.search(text)
+        return found[1] if found else None
 
 
 def load_actors(path: Path | str = ACTORS) -> ActorTable:
-    """Read the actors CSV (columns name, aliases, side, role, kind; aliases separated by ``|``); a missing file
-    gives an empty table, so attribution still works from nationality words alone."""
+    """Read the actors CSV (name, aliases, side, role, kind; aliases separated by ``|``). A missing file gives an
+    empty table, so attribution still works from nationality words alone."""
     path = Path(path)
     if not path.is_file():
         return ActorTable()
@@ -86,68 +85,83 @@ def load_actors(path: Path | str = ACTORS) -> ActorTable:
     actors = []
     for row in rows:
         name = (row.get("name") or "").strip()
-        if not name:
-            continue
-        aliases = tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip())
-        actors.append(Actor(name, aliases, (row.get("side") or "").strip().lower(),
-                            (row.get("role") or "").strip(), (row.get("kind") or "").strip().lower()))
+        if name:
+            aliases = tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip())
+            actors.append(Actor(name, aliases, (row.get("side") or "").strip().lower(),
+                                (row.get("role") or "").strip(), (row.get("kind") or "").strip().lower()))
     return ActorTable(actors)
 
 
 @lru_cache(maxsize=4)
-def _default_actors(path: str, mtime: float) -> ActorTable:
+def _cached_actors(path: str, mtime: float) -> ActorTable:
     return load_actors(path)
 
 
 def default_actors() -> ActorTable:
-    """The project's actors table (re-read when the file changes)."""
-    mtime = ACTORS.stat().st_mtime if ACTORS.is_file() else 0.0
-    return _default_actors(str(ACTORS), mtime)
+    """The project's actors table (read again when the file changes)."""
+    return _cached_actors(str(ACTORS), ACTORS.stat().st_mtime if ACTORS.is_file() else 0.0)
 
 
-# --- vocabulary ------------------------------------------------------------------------------------------
+# --- vocabulary -------------------------------------------------------------------------------------------------
 
-#: Nationality words -> side, for speakers the actors table does not know ("Russian media").
+#: Nationality words -> side, for speakers the actors table does not know ("Russian media", "a Japanese diplomat").
 NATIONALITY: dict[str, str] = {
     **dict.fromkeys(("Japan", "Japanese", "Tokyo", "Japan's", "Tokyo's"), "japanese"),
     **dict.fromkeys(("Russia", "Russian", "Moscow", "Kremlin", "Soviet", "Russia's", "Moscow's", "Kremlin's"), "russian"),
     **dict.fromkeys(("U.S.", "US", "American", "Washington", "Pentagon", "America", "Washington's", "America's"), "us"),
     **dict.fromkeys(("China", "Chinese", "Beijing", "Pyongyang", "North Korea", "North Korean", "South Korea",
-                     "South Korean", "Seoul", "ROK", "NATO", "European", "Ukraine", "Ukrainian"), "other"),
+                     "South Korean", "Seoul", "ROK", "NATO", "European", "Western", "Ukraine", "Ukrainian",
+                     "China's", "North Korea's", "South Korea's", "NATO's"), "other"),
 }
 _NATIONALITY = re.compile(r"(?<![\w-])(" + "|".join(sorted(map(re.escape, NATIONALITY), key=len, reverse=True)) + r")(?![\w-])")
 
+#: Verbs (and predicates) of saying, thinking and feeling that make their subject the sentence's source.
 _SAY = (
-    r"said|says|say|told|tells|tell|stated|states|stressed|stresses|emphasi[sz]ed|emphasi[sz]es|noted|notes|"
-    r"added|adds|explained|explains|complained|complains|warned|warns|argued|argues|claimed|claims|insisted|"
-    r"insists|believes|believe|believed|regards|regard|regarded|views|viewed|fears|fear|feared|feels|feel|felt|"
-    r"thinks|think|thought|hopes|hoped|hope|considers|consider|considered|reiterated|reiterates|repeated|"
-    r"expressed|expresses|voiced|voices|raised concerns?|asserted|asserts|maintained|maintains|acknowledged|"
-    r"admitted|denied|denies|suggested|suggests|pointed out|points out|hinted|hints|understands|understand|"
-    r"highlighted|highlights|criticized|criticised|criticizes|criticises|condemned|condemns|announced|"
-    r"announces|reported|reports|wrote|writes|urged|urges|called on|calls on|asked|asks|sought|seeks|"
-    r"demanded|demands|opposed|opposes|objected|objects|protested|protests|offered to|offers to|"
-    r"gave to understand|gives to understand|has shown (?:great |grave |deep |serious )?concern|"
+    r"said|says|say|told|tells|tell|stated|stressed|stresses|emphasi[sz]ed|emphasi[sz]es|noted|notes|note|"
+    r"added|adds|explained|explains|complained|complains|warned|warns|argued|argues|argue|claimed|claims|"
+    r"insisted|insists|insist|believes|believe|believed|regards|regard|regarded|views|viewed|fears|fear|feared|"
+    r"feels|feel|felt|thinks|think|thought|hopes|hoped|hope|considers|consider|considered|reiterated|"
+    r"reiterates|repeated|expressed|expresses|voiced|voices|raised concerns?|asserted|asserts|maintained|"
+    r"maintains|acknowledged|acknowledges|admitted|denied|denies|suggested|suggests|pointed out|points out|"
+    r"hinted|hints|understands|understand|highlighted|highlights|criticized|criticised|criticizes|criticises|"
+    r"condemned|condemns|announced|announces|reported|wrote|writes|urged|urges|called|calls|asked|"
+    r"asks|sought|seeks|demanded|demands|opposed|opposes|objected|protested|offered to|"
+    r"offers to|rejected|rejects|responded|responds|described|describes|accused|accuses|dismissed|dismisses|"
+    r"denounced|denounces|welcomed|welcomes|praised|praises|pledged|pledges|vowed|vows|countered|counter|"
+    r"counters|contends|contend|contended|debate|debated|describe|"
+    r"lodged (?:a |strong )?protests?|backs|backed|"
+    r"declined to comment|gave to understand|gives to understand|has shown (?:great |grave |deep |serious )?concern|"
     r"(?:has |have )?become (?:more |increasingly )?(?:critical|wary|concerned)|"
     r"(?:is|are|was|were|remains?|remained|has been|have been) (?:also |deeply |very |increasingly |well |still )?"
     r"(?:concerned|worried|hopeful|wary|aware|convinced|confident|alarmed|optimistic|pessimistic|skeptical|sceptical)"
 )
-_ADVERB = r"(?:also|again|apparently|reportedly|repeatedly|previously|earlier|later|recently|long|still|further|" \
-          r"twice|once|already|often|never|always|then|now|even|not|has|have|had|would|will|could|may|might|" \
-          r"[a-z]+ly)"
-_SAY_RE = re.compile(r"(?<![\w-])(?:" + _ADVERB + r"\s+){0,3}(?:" + _SAY + r")(?![\w-])")
-_AFTER_QUOTE_RE = re.compile(r"^\s*,?\s*(?:" + r"said|says|added|adds|told reporters|stressed|noted|explained|asked"
-                             + r")\s+(?P<np>(?:[A-Z][\w.'’-]*\s*){1,5})")
+_DAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+#: What may stand between a subject and its verb: adverbs, auxiliaries, "on Thursday", "in a statement".
+_PRE_VERB = (r"(?:(?:also|again|apparently|reportedly|repeatedly|previously|earlier|later|recently|long|still|further|"
+             r"twice|once|already|often|never|always|then|now|even|not|nevertheless|has|have|had|would|will|could|"
+             r"may|might|[a-z]+ly)\s+|on\s+" + _DAY + r"\s+|in\s+a\s+(?:joint\s+|written\s+)?statement\s+|"
+             r"last\s+(?:week|month|year)\s+|,\s*by contrast,\s*)")
+_SAY_RE = re.compile(r"(?<![\w-])" + _PRE_VERB + r"{0,3}(?:" + _SAY + r")(?![\w-])")
+_AFTER_QUOTE_RE = re.compile(r"^\s*,?\s*(?:said|says|added|adds|told reporters|stressed|noted|explained|asked)\s+"
+                             r"(?P<np>(?:[A-Z][\w.'’-]*\s*){1,5})")
 _ABBREV = r"(?:Gen|Lt|Col|Maj|Capt|Adm|Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|St|Jr|U\.S|U\.K|U\.N|[A-Z])\."
 _PHRASE = r"(?P<np>(?:" + _ABBREV + r"|[^,.;:()\"“”]){2,80})"
 _ACCORDING_RE = re.compile(r"(?<![\w-])(?:[Aa]ccording to|[Aa]s quoted by|^Citing)\s+" + _PHRASE)
 _PASSIVE_RE = re.compile(r"(?<![\w-])(?:expressed|raised|voiced|stated|echoed|reiterated|quoted|conveyed)\s+by\s+"
                          + _PHRASE)
-#: "..., officials said." at the end of a sentence: the source of everything before it.
-_TRAILING_RE = re.compile(r",\s+(?P<np>[^,;:\"“”]{2,60}?)\s+(?:said|says|told reporters|added|noted|reported)"
-                          r"(?:\s+(?:on\s+)?\w+day)?\s*[.!]?\s*$")
-_WHO_RE = re.compile(r"(?P<np>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}),\s+who\s+(?:" + _ADVERB + r"\s+){0,2}(?:"
+_SAY_SHORT = r"(?:said|says|say|told reporters|added|noted|reported|argue|argues|believe|believes|insist|insists|" \
+             r"contend|contends|warned|warn|warns)"
+#: "…, officials said." ending a sentence, and "…, U.S. officials argue, …" inside one.
+_TRAILING_RE = re.compile(r",\s+(?P<np>[^,;:]{2,60}?)\s+" + _SAY_SHORT + r"(?:\s+(?:on\s+)?" + _DAY + r")?\s*[.!]?\s*$")
+_INSERTED_RE = re.compile(r",\s+(?P<np>[^,;:]{2,60}?)\s+" + _SAY_SHORT + r"\s*,")
+_WHO_RE = re.compile(r"(?P<np>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}),\s+who\s+" + _PRE_VERB + r"{0,2}(?:"
                      + _SAY + r")(?![\w-])")
+#: "Moscow rejected the plan, saying …": the subject of the clause before the participle.
+_PARTICIPLE_RE = re.compile(r",\s+(?:saying|warning|arguing|adding|insisting|stressing|noting|calling|describing|"
+                            r"accusing|claiming|blaming|complaining|urging|citing|pointing out)\b")
+_DATELINE = re.compile(r"^[A-Z][A-Z .,'-]+(?:\([^)]*\))?\s+(?:--|—|–)\s+")
+_INTRO = re.compile(r"^(?:In|On|At|During|After|Before|Since|For|With|Under|As|Despite|Following|From|Amid|Addressing|"
+                    r"Speaking|Asked|Referring|However|Meanwhile|Notably|Separately)\b[^,]{0,100},\s*")
 _INTERVIEWED = re.compile(r"^\s*(?:Interview(?:ed)? by|Interviewer:)\s", re.IGNORECASE)
 _NAME_LINE = re.compile(r"^(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3})\s*,\s+\S")
 
@@ -159,47 +173,47 @@ Where Similarly Likewise Nevertheless Nonetheless Finally First Second Third Bes
 Yesterday Tomorrow Separately Further Despite Under Over From By To Of Such Both All Many Most Some Other Another
 Even Only Just Perhaps Probably Clearly Apparently Reportedly Interestingly Importantly Overall Anyway
 I We You They He She Its Their His Her Our My""".split())
-_PRONOUNS = frozenset("he she He She".split())
-_NON_SPEAKER_PRONOUNS = frozenset("I i we We you You they They it It this This that That who which there There".split())
+_PRONOUNS = {"he": "person", "she": "person", "they": "group", "it": "body"}
+_PREPOSITIONS = frozenset("in to at of for from outside".split())
 #: Lower-case words allowed inside a speaker noun phrase (determiners, modifiers, heads).
 _NP_WORDS = frozenset("""the a an one some several many two three four its their his her our high-ranking senior
 top former current military defense defence foreign government ministry ministries official officials media
 expert experts source sources analyst analysts side government's spokesman spokeswoman spokesperson diplomat
 diplomats leader leaders embassy president minister ministers authorities observers commentators politicians
-lawmakers delegation officers officer agency report reports statement newspaper daily forecast annual
-state-run state-owned state security intelligence army navy staff general chief head deputy vice
-prime secretary ambassador envoy leadership administration cabinet parliament""".split())
-_HEAD_NOUNS = frozenset("""official officials media expert experts source sources analyst analysts side
-spokesman spokeswoman spokesperson diplomat diplomats leader leaders embassy authorities observers commentators
-politicians lawmakers delegation officers officer agency report reports statement newspaper daily forecast
-ministry government administration leadership army navy intelligence""".split())
+lawmakers lawmaker delegation officers officer agency report reports statement newspaper daily forecast annual
+state-run state-owned state security intelligence army navy staff general chief head deputy vice prime
+secretary ambassador envoy leadership administration cabinet parliament regional local legal scholars
+historians governments presidential office news official's press service member association residents
+critics specialist researcher professor relatives""".split())
+#: Heads of a speaker phrase, by what a pronoun may refer back to them.
+_PERSON_NOUNS = frozenset("""official spokesman spokeswoman spokesperson diplomat leader minister president
+secretary ambassador envoy chief general expert analyst lawmaker governor officer commander scholar""".split())
+_GROUP_NOUNS = frozenset("""officials experts sources analysts diplomats leaders authorities observers commentators
+politicians lawmakers officers ministers scholars historians governments media""".split())
+_BODY_NOUNS = frozenset("""ministry government administration leadership embassy agency army navy intelligence
+report statement newspaper daily forecast side office review council fleet department""".split())
+_HEAD_NOUNS = _PERSON_NOUNS | _GROUP_NOUNS | _BODY_NOUNS | {"source"}
 #: Title words stripped from the front of a person's name ("Japanese Defense Minister Itsunori Onodera").
 _TITLES = frozenset("""Gen. General Adm. Admiral Lt. Col. Maj. Capt. Mr. Mrs. Ms. Dr. Prof. President Prime
 Minister Foreign Defense Defence Chief Secretary Deputy Vice Ambassador Spokesman Spokeswoman Premier Chancellor
 Senator Sen. Rep. Governor Gov. State Director Director-General Chairman Commander Cabinet Japanese Russian U.S.
 American Chinese Former Acting Senior Lieutenant of the""".split())
+_NATIONAL_TITLES = frozenset({"Japanese", "Russian", "U.S.", "American", "Chinese"})
 _DETERMINERS = frozenset("the a an one some several many its their his her our".split())
 
 
-# --- quotes ---------------------------------------------------------------------------------------------
+# --- quotes ------------------------------------------------------------------------------------------------------
 
 def _quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:
-    """Mask quoted characters with spaces; returns (masked text, still inside a quote at the end, quoted words)."""
+    """Mask quoted characters with spaces; returns (masked text, inside a quote at the end, words quoted)."""
     out = []
     quoted_words = 0
     prev_space = True
     for ch in text:
-        if ch == "“":
-            in_quote = True
+        if ch in "“”\"":
+            in_quote = True if ch == "“" else False if ch == "”" else not in_quote
             out.append(" ")
-            continue
-        if ch == "”":
-            in_quote = False
-            out.append(" ")
-            continue
-        if ch == '"':
-            in_quote = not in_quote
-            out.append(" ")
+            prev_space = True
             continue
         if in_quote:
             if ch.isspace():
@@ -211,58 +225,99 @@ def _quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:
     return "".join(out), in_quote, quoted_words
 
 
-# --- noun phrases ------------------------------------------------------------------------------------------
+# --- noun phrases -------------------------------------------------------------------------------------------------
 
-def _is_np_token(tok: str) -> bool:
-    word = tok.strip("()[]")
+def _is_np_token(word: str) -> bool:
+    word = word.strip("()[]")
     if not word:
         return False
-    if word[0].isupper() or word[0].isdigit() and "-" in word:
-        return word not in _OPENERS or False
+    if word[0].isupper():
+        return word not in _OPENERS
     return word.lower() in _NP_WORDS
 
 
+_ADJECTIVES = frozenset("Japanese Russian American Chinese Western European Korean Soviet".split())
+
+
+def _valid_np(tokens: list[str]) -> bool:
+    """A phrase that can be a source: a name or a head noun in it, not a lone adjective ("Western states")."""
+    content = [t for t in tokens if t.lower() not in _DETERMINERS and t not in _PREPOSITIONS]
+    if not content or all(t in _ADJECTIVES for t in content):
+        return False
+    return any(t[0].isupper() or t.lower() in _HEAD_NOUNS for t in content)
+
+
 def _np_before(prefix: str) -> str | None:
-    """The noun phrase that ends ``prefix`` (the subject of a verb that follows), or None."""
+    """The noun phrase that ends ``prefix`` (the subject of the verb after it): a name, a described source
+    ("the U.S. ambassador to Japan"), or a pronoun ("he"). Returns None where there is none."""
     prefix = prefix.rstrip()
-    # Skip one parenthetical: "Kono, apparently with the territorial issue in mind, stressed ..."
-    paren = re.search(r"^(?P<head>.*\S)\s*,[^,]{1,90},$", prefix)
-    if paren and not prefix.endswith(" ,"):
+    if prefix.endswith(","):  # "Kono, apparently with the territorial issue in mind, stressed ..."
+        paren = re.search(r"^(?P<head>.*\S)\s*,[^,]{1,100},$", prefix)
+        if not paren:
+            return None
         prefix = paren.group("head")
-    if prefix.endswith((",", ";", ":")):
+    if prefix.endswith((";", ":", "--")):
         return None
     tokens = prefix.split()
     picked: list[str] = []
-    for tok in reversed(tokens):
+    i = len(tokens) - 1
+    while i >= 0:
+        tok = tokens[i]
         bare = tok.rstrip(",;:")
-        if bare != tok and picked:  # a comma closes the phrase on its left
+        if bare != tok:  # a comma closes the phrase on its left
             break
+        if not picked and bare.lower() in _PRONOUNS:
+            return bare.lower()
+        if picked and bare in _PREPOSITIONS and i > 0 and _is_np_token(tokens[i - 1]) and \
+                not tokens[i - 1].endswith(","):
+            picked.append(bare)  # "the U.S. ambassador to Japan"
+        elif _is_np_token(bare):
+            picked.append(bare)
+        else:
+            break
+        i -= 1
+    picked.reverse()
+    while picked and (picked[0] in _OPENERS or picked[0] in _PREPOSITIONS):
+        picked.pop(0)
+    return " ".join(picked) if picked and _valid_np(picked) else None
+
+
+def _subject(clause: str) -> str | None:
+    """The noun phrase opening a clause, after any dateline and introductory phrase ("In Tokyo, ...")."""
+    clause = _DATELINE.sub("", clause.strip())
+    clause = _INTRO.sub("", clause)
+    tokens = clause.split()
+    picked: list[str] = []
+    for i, tok in enumerate(tokens):
+        bare = tok.rstrip(",")
+        if picked and bare in _PREPOSITIONS and i + 1 < len(tokens) and _is_np_token(tokens[i + 1]):
+            picked.append(bare)
+            continue
         if not _is_np_token(bare):
-            if not picked and bare in _PRONOUNS:
-                return bare
+            if not picked and bare.lower() in _PRONOUNS:
+                return bare.lower()
             break
         picked.append(bare)
         if bare != tok:
             break
-    picked.reverse()
     while picked and picked[0] in _OPENERS:
         picked.pop(0)
-    if not picked:
-        return None
-    if not any(t[0].isupper() or t.lower() in _HEAD_NOUNS for t in picked if t.lower() not in _DETERMINERS):
-        return None
-    return " ".join(picked)
+    while picked and picked[-1] in _PREPOSITIONS:
+        picked.pop()
+    return " ".join(picked) if picked and _valid_np(picked) else None
 
 
 def _trim_np(np_text: str) -> str:
-    """A phrase after "according to"/"by": cut at a relative clause or an apposition's end."""
+    """A phrase after "according to"/"by": cut at a relative clause or a time or place adjunct."""
     np_text = re.split(r"\s+(?:who|which|that|when|where|as|in a|on|at|during|after)\s", np_text, maxsplit=1)[0]
     return np_text.strip(" '’\"")
 
 
 def _strip_titles(name: str) -> str:
-    """Drop leading title words from a person's name; a phrase that is all titles comes back unchanged."""
+    """Drop leading title words from a person's name ("Gen. Valery Gerasimov"); all-title phrases stay as they are."""
     tokens = name.split()
+    if tokens and tokens[0] in ("the", "of"):
+        return name
     i = 0
     while i < len(tokens) - 1 and tokens[i] in _TITLES:
         i += 1
@@ -272,7 +327,7 @@ def _strip_titles(name: str) -> str:
     return name
 
 
-_COMPLEMENT = re.compile(r"\s+(?:about|of|on|in|at|from|with|for|to|knowledgeable|who|which|that)\s")
+_COMPLEMENT = re.compile(r"\s+(?:about|of|on|in|at|from|with|for|to|outside|knowledgeable|who|which|that)\s")
 
 
 def _head(phrase: str) -> str:
@@ -280,65 +335,130 @@ def _head(phrase: str) -> str:
     return _COMPLEMENT.split(phrase, maxsplit=1)[0]
 
 
-def _nationality_side(phrase: str) -> str | None:
-    """The side named by a nationality word in the phrase's head ("Russian media" -> russian)."""
-    m = _NATIONALITY.search(_head(phrase))
-    return NATIONALITY[m.group(1)] if m else None
+def _side_of(phrase: str, actors: ActorTable) -> str | None:
+    """The side named in the phrase's head: its leftmost actor or nationality word ("a U.S. Pacific Fleet
+    spokesperson" -> us, "Russian media" -> russian)."""
+    head = _head(phrase)
+    found = []
+    hit = actors.search(head)
+    if hit is not None and hit[1].side in SIDES:
+        found.append((hit[0], 0, hit[1].side))
+    m = _NATIONALITY.search(head)
+    if m:
+        found.append((m.start(), 1, NATIONALITY[m.group(1)]))
+    return min(found)[2] if found else None
 
 
 def resolve(phrase: str, actors: ActorTable) -> Attribution:
     """Canonical speaker and side for a speaker phrase.
 
-    A phrase that is an actor's name or alias (titles dropped: "President Putin" -> "Vladimir Putin") becomes
-    that actor; a phrase that only mentions one ("Defense Ministry officials") keeps its words and takes the
-    actor's side; otherwise a nationality word decides the side, or it stays unknown.
+    A phrase that is an actor's name or alias (titles dropped: "President Putin") becomes that actor, a person
+    by full name ("Vladimir Putin"), a body as the article names it ("Moscow"); any other phrase keeps its words
+    and takes the side of an actor or nationality word in it, or none.
     """
     phrase = phrase.strip().rstrip(".,")
     plain = _strip_titles(phrase)
     actor = actors.get(plain) or actors.get(phrase)
     if actor is not None:
-        side = actor.side if actor.side in SIDES else None
-        # A person is named in full; a country or body as the article names it ("Moscow", not "Russia").
-        return Attribution(actor.name if actor.kind == "person" else phrase, side)
-    found = actors.find(_head(phrase))
-    side = found.side if found is not None and found.side in SIDES else _nationality_side(phrase)
-    return Attribution(plain if plain != phrase else phrase, side)
+        return Attribution(actor.name if actor.kind == "person" else phrase, actor.side if actor.side in SIDES else None)
+    return Attribution(plain, _side_of(phrase, actors))
 
 
-# --- sentences -----------------------------------------------------------------------------------------------
+def _kind(name: str | None, actors: ActorTable) -> str | None:
+    """What a pronoun could take this speaker as: 'person', 'group' or 'body' (None: unknown)."""
+    if not name:
+        return None
+    actor = actors.get(name)
+    if actor is not None:
+        return "person" if actor.kind == "person" else "body"
+    words = name.split()
+    last = _head(name).split()[-1].lower().removesuffix("'s").removesuffix("’s")
+    if last in _PERSON_NOUNS:
+        return "person"
+    if last in _GROUP_NOUNS or " and " in name:
+        return "group"
+    if last in _BODY_NOUNS:
+        return "body"
+    if len(words) >= 2 and all(w[:1].isupper() for w in words) and _NATIONALITY.search(name) is None:
+        return "person"
+    return "body" if words[0][:1].isupper() else None
+
+
+def _is_role(phrase: str) -> bool:
+    """A bare title ("the President", "Russian Foreign Minister"), no name in it."""
+    words = [w for w in phrase.split() if w.lower() not in _DETERMINERS]
+    return any(w not in _NATIONAL_TITLES for w in words) and all(w in _TITLES for w in words)
+
+
+def _definite_head(phrase: str) -> str | None:
+    """The head noun of a bare definite description ("the official", "The agency"), else None."""
+    words = phrase.split()
+    if words and words[0].lower() == "the" and 2 <= len(words) <= 3 and words[-1].lower() in _HEAD_NOUNS \
+            and all(w.islower() for w in words[1:]):
+        return words[-1].lower()
+    return None
+
+
+def _refer_back(phrase: str, history: list[Attribution], actors: ActorTable) -> Attribution | None | bool:
+    """Resolve a pronoun, a bare title ("the President") or a definite description ("the official") to an earlier
+    speaker of the article. Returns the speaker, None (refers but to nobody found), or False (not a reference)."""
+    lowered = phrase.lower()
+    if lowered in _PRONOUNS:
+        want = _PRONOUNS[lowered]
+        return next((h for h in reversed(history) if _kind(h.speaker, actors) == want), None)
+    if _is_role(phrase):
+        titles = [w.lower() for w in phrase.split() if w.lower() not in _DETERMINERS and w not in _NATIONAL_TITLES]
+        for h in reversed(history):
+            actor = actors.get(h.speaker or "")
+            if actor is not None and actor.role and titles and all(t in actor.role.lower() for t in titles):
+                return h
+        return None
+    head = _definite_head(phrase)
+    if head is not None:
+        stem = head.rstrip("s")
+        for h in reversed(history):
+            words = (h.speaker or "").lower().split()
+            if words and words[-1].rstrip("s") == stem:
+                return h
+        return False  # "the government" with no antecedent: a speaker in its own right
+    return False
+
+
+# --- sentences ------------------------------------------------------------------------------------------------------
 
 def _find_phrase(masked: str, raw: str) -> str | None:
-    """The speaker phrase a single sentence names (quotes masked out), or None."""
-    # '"...," Onodera said' / '"...," said Onodera'
-    for m in re.finditer(r"[”\"]", raw):
-        tail = masked[m.end():]
-        am = _AFTER_QUOTE_RE.match(tail)
+    """The speaker phrase one sentence names (quoted text masked out), or None."""
+    for m in re.finditer(r"[”\"]", raw):  # '"…," Onodera said' / '"…," said Onodera'
+        am = _AFTER_QUOTE_RE.match(masked[m.end():])
         if am:
             return am.group("np").strip()
-    m = _TRAILING_RE.search(masked)
-    if m:
-        np_text = _np_before(m.group("np"))
-        if np_text and np_text not in _PRONOUNS:
-            return np_text
+    for rx in (_TRAILING_RE, _INSERTED_RE):  # "…, officials said." / "…, U.S. officials argue, …"
+        m = rx.search(masked)
+        if m:
+            np_text = _np_before(m.group("np"))
+            if np_text:
+                return np_text
     candidates: list[tuple[int, str]] = []
     for rx in (_ACCORDING_RE, _PASSIVE_RE):
         m = rx.search(masked)
         if m:
             np_text = _trim_np(m.group("np"))
-            if np_text and np_text.split()[0] not in _NON_SPEAKER_PRONOUNS:
+            if np_text and np_text.split()[0].lower() not in ("i", "we", "you", "this", "that", "there"):
                 candidates.append((m.start(), np_text))
     m = _WHO_RE.search(masked)
-    if m:  # "... his counterpart, Sergey Lavrov, who said ..."
+    if m:  # "… his counterpart, Sergey Lavrov, who said …"
         candidates.append((m.start(), m.group("np")))
     for m in _SAY_RE.finditer(masked):
         np_text = _np_before(masked[: m.start()])
         if np_text:
             candidates.append((m.start(), np_text))
             break
-        # a pronoun or no subject: try the next verb
-    if not candidates:
-        return None
-    return min(candidates)[1]
+    if candidates:
+        return min(candidates)[1]
+    m = _PARTICIPLE_RE.search(masked)
+    if m:
+        return _subject(masked[: m.start()])
+    return None
 
 
 def _interviewee(sentences: Sequence[str]) -> tuple[int, str] | None:
@@ -347,54 +467,47 @@ def _interviewee(sentences: Sequence[str]) -> tuple[int, str] | None:
     if not any(_INTERVIEWED.match(s) for s in head):
         return None
     for i, s in enumerate(head):
-        if _INTERVIEWED.match(s):
-            continue
         m = _NAME_LINE.match(s)
-        if m and len(s) < 200:
+        if m and not _INTERVIEWED.match(s) and len(s) < 200:
             return i, m.group("name")
     return None
 
 
-def attribute(sentences: Sequence[str], actors: ActorTable | None = None) -> list[Attribution]:
-    """Speaker and side for each sentence of one article, in order (``Attribution(None, None)``: no source found).
+def attribute(sentences: Sequence, actors: ActorTable | None = None) -> list[Attribution]:
+    """Speaker and side of each sentence of one article, in order (``Attribution(None, None)``: no source found).
 
-    A quote that opens in one sentence and closes in a later one keeps the speaker of the sentence that names
-    it (backwards too: '"A.' / 'B," he said.'); a sentence that is a whole quote right after an attributed
-    quote continues it; "he"/"she" refer to the last named person.
+    ``sentences`` are strings or objects with ``.text``. A quote that opens in one sentence and closes in a later
+    one keeps the speaker named in either ('"A.' / 'B," he said.'); a sentence that is a whole quote right after
+    an attributed quote continues it; pronouns, bare titles and "the official" refer to an earlier speaker.
     """
     actors = default_actors() if actors is None else actors
     texts = [s.text if hasattr(s, "text") else str(s) for s in sentences]
     out: list[Attribution] = [Attribution(None, None)] * len(texts)
+    history: list[Attribution] = []
     in_quote = False
-    run: list[int] = []            # sentences of the quote now open, still without a speaker
+    run: list[int] = []                    # sentences of the open quote still without a speaker
     quote_speaker: Attribution | None = None
-    last_quote: Attribution | None = None  # speaker of the previous sentence's (long) quote
-    last_person: Attribution | None = None
+    last_quote: Attribution | None = None  # speaker of the previous sentence's quote (5+ words)
     since_quote_char = 0
     for i, raw in enumerate(texts):
         started_inside = in_quote
         masked, in_quote, quoted_words = _quote_scan(raw, in_quote)
         has_quote_char = any(c in raw for c in '"“”')
         since_quote_char = 0 if has_quote_char else since_quote_char + 1
-        if in_quote and since_quote_char >= 3:  # unbalanced straight quotes: do not run on forever
+        if in_quote and since_quote_char >= 3:  # unbalanced straight quotes: stop running on
             in_quote, started_inside, run, quote_speaker = False, False, [], None
         phrase = _find_phrase(masked, raw)
         found: Attribution | None = None
-        if phrase in _PRONOUNS:
-            found = last_person
-        elif phrase and _is_role(phrase):
-            # "the President" after "President Putin"; a bare title with no such person names nobody
-            found = last_person if _has_role(last_person, phrase, actors) else None
-        elif phrase:
-            found = resolve(phrase, actors)
-            if _is_person(found.speaker, actors):
-                last_person = found
+        if phrase:
+            ref = _refer_back(phrase, history, actors)
+            found = resolve(phrase, actors) if ref is False else ref
         if found is None and started_inside and quote_speaker is not None:
             found = quote_speaker
         if found is None and raw.lstrip()[:1] in '"“' and last_quote is not None:
             found = last_quote  # '"…," Onodera said.' then '"It is not …"'
         if found is not None:
             out[i] = found
+            history.append(found)
             for j in run:  # back-fill a quote whose speaker is named at its end
                 out[j] = found
             run = []
@@ -406,54 +519,22 @@ def attribute(sentences: Sequence[str], actors: ActorTable | None = None) -> lis
             quote_speaker, run = None, []
         last_quote = found if (found is not None and quoted_words >= 5) else None
     interview = _interviewee(texts)
-    if interview is not None:
+    if interview is not None:  # the answers are the interviewee's, reported speech inside them included
         at, name = interview
         who = resolve(name, actors)
         for i in range(at + 1, len(texts)):
-            if out[i].speaker is None or not _quoted_in(texts[i]):
-                out[i] = who
+            out[i] = who
     return out
 
 
-def _is_person(name: str | None, actors: ActorTable) -> bool:
-    """A person's name: an actor of kind ``person``, or two or more capitalised words naming no body or country."""
-    if not name:
-        return False
-    actor = actors.get(name)
-    if actor is not None:
-        return actor.kind == "person"
-    words = name.split()
-    return (len(words) >= 2 and all(w[:1].isupper() for w in words) and _NATIONALITY.search(name) is None
-            and not any(w.lower() in _HEAD_NOUNS for w in words))
-
-
-def _is_role(phrase: str) -> bool:
-    words = [w for w in phrase.split() if w.lower() not in _DETERMINERS]
-    return bool(words) and all(w in _TITLES for w in words)
-
-
-def _has_role(person: Attribution | None, phrase: str, actors: ActorTable) -> bool:
-    """True when the last named person's role (actors table) contains the title words of ``phrase``."""
-    actor = actors.get(person.speaker) if person and person.speaker else None
-    if actor is None or not actor.role:
-        return False
-    role = actor.role.lower()
-    words = [w.lower() for w in phrase.split() if w.lower() not in _DETERMINERS and w not in ("Japanese", "Russian", "U.S.", "American", "Chinese")]
-    return bool(words) and all(w in role for w in words)
-
-
-def _quoted_in(text: str) -> bool:
-    return any(c in text for c in '"“”')
-
-
-# --- combining with the classifier and evaluating --------------------------------------------------------------
+# --- combining with the classifier, and evaluating ----------------------------------------------------------------------
 
 def combine(found: Attribution, classifier_side: str) -> tuple[str, str, str]:
-    """(speaker, speaker_side, how) from the rules and the classifier's side.
+    """(speaker, speaker_side, how) from the rules' attribution and the classifier's side.
 
-    A named speaker whose side is known (actors table or nationality word) wins; a named speaker of unknown
-    side takes the classifier's side, unless the classifier says the sentence is narration (``none``). With no
-    name found the classifier's side stands: speaker ``author`` for ``none``, otherwise ``unknown``.
+    A named speaker whose side is known (actors table or nationality word) wins; a named speaker of unknown side
+    takes the classifier's side, unless the classifier reads the sentence as narration (``none``). With no name
+    found the classifier's side stands: speaker ``author`` for ``none``, otherwise ``unknown``.
     """
     if found.speaker and found.side:
         return found.speaker, found.side, "attribution"
@@ -464,7 +545,7 @@ def combine(found: Attribution, classifier_side: str) -> tuple[str, str, str]:
     return "unknown", classifier_side, "classifier"
 
 
-_NORM_DROP = _DETERMINERS | {t.lower() for t in _TITLES} | {"mr", "ms", "dr"}
+_NORM_DROP = _DETERMINERS | {t.lower().rstrip(".") for t in _TITLES}
 
 
 def _norm_tokens(name: str) -> list[str]:
@@ -473,13 +554,22 @@ def _norm_tokens(name: str) -> list[str]:
     return [w for w in words if w and w not in _NORM_DROP]
 
 
-def same_speaker(predicted: str, gold: str) -> bool:
-    """Lenient name match: equal after dropping titles and determiners, the same surname / head word, or one
-    name's words all inside the other's ("Kono" ~ "Taro Kono", "officials" ~ "Japanese officials")."""
-    if predicted == gold:
+def _drop_determiners(name: str) -> str:
+    return " ".join(w for w in name.lower().split() if w not in _DETERMINERS)
+
+
+def same_speaker(predicted: str, gold: str, actors: ActorTable | None = None) -> bool:
+    """Lenient name match: equal after dropping titles and determiners, the same surname or head word, one name's
+    words all inside the other's ("Kono" ~ "Taro Kono", "officials" ~ "Japanese officials"), or the same actor
+    by alias ("U.S." ~ "the United States")."""
+    if predicted.lower() == gold.lower() or _drop_determiners(predicted) == _drop_determiners(gold):
         return True
-    if "author" in (predicted, gold):
+    if "author" in (predicted, gold) or "unknown" in (predicted, gold):
         return False
+    if actors is not None:
+        a, b = actors.get(_strip_titles(predicted)) or actors.get(predicted), actors.get(_strip_titles(gold)) or actors.get(gold)
+        if a is not None and a is b:
+            return True
     p, g = _norm_tokens(predicted), _norm_tokens(gold)
     if not p or not g:
         return False
@@ -488,13 +578,14 @@ def same_speaker(predicted: str, gold: str) -> bool:
 
 def evaluate_attribution(gold_records: Iterable[Mapping], actors: ActorTable | None = None,
                          classifier_sides: Mapping[str, str] | None = None) -> dict:
-    """Speaker-name and speaker_side accuracy of the rules against gold records (``speaker``, ``speaker_side``).
+    """Speaker-name and speaker_side accuracy of attribution against gold records (``speaker``, ``speaker_side``).
 
-    Sentences are grouped by ``doc_id`` and ordered by ``id``. Without ``classifier_sides`` (record id -> side)
-    the rules stand alone: no name found predicts ``author``/``none``, and a named speaker of unknown nationality
+    Sentences are grouped by ``doc_id`` and ordered by ``id``. Without ``classifier_sides`` (record id -> side) the
+    rules stand alone: no name found predicts ``author``/``none``, and a named speaker of unknown nationality
     ``other`` (the annotation rule for unnamed or foreign sources). With them, :func:`combine` decides, as in
-    labelling. Returns overall accuracies, accuracies on the gold non-author sentences, and the counts.
+    labelling. Returns overall accuracies, accuracies on gold non-author sentences, counts and the errors.
     """
+    actors = default_actors() if actors is None else actors
     by_doc: dict[str, list[Mapping]] = {}
     for r in gold_records:
         by_doc.setdefault(r["doc_id"], []).append(r)
@@ -509,7 +600,7 @@ def evaluate_attribution(gold_records: Iterable[Mapping], actors: ActorTable | N
                 speaker, side = found.speaker, found.side or "other"
             else:
                 speaker, side = "author", "none"
-            ok_name = same_speaker(speaker, r["speaker"])
+            ok_name = same_speaker(speaker, r["speaker"], actors)
             ok_side = side == r["speaker_side"]
             n += 1
             name_ok += ok_name
@@ -520,12 +611,13 @@ def evaluate_attribution(gold_records: Iterable[Mapping], actors: ActorTable | N
                 quoted_side_ok += ok_side
             if not (ok_name and ok_side):
                 errors.append({"id": r["id"], "gold": (r["speaker"], r["speaker_side"]), "predicted": (speaker, side)})
+    nan = float("nan")
     return {
         "sentences": n,
-        "name_accuracy": name_ok / n if n else float("nan"),
-        "side_accuracy": side_ok / n if n else float("nan"),
+        "name_accuracy": name_ok / n if n else nan,
+        "side_accuracy": side_ok / n if n else nan,
         "attributed_sentences": quoted,
-        "attributed_name_accuracy": quoted_name_ok / quoted if quoted else float("nan"),
-        "attributed_side_accuracy": quoted_side_ok / quoted if quoted else float("nan"),
+        "attributed_name_accuracy": quoted_name_ok / quoted if quoted else nan,
+        "attributed_side_accuracy": quoted_side_ok / quoted if quoted else nan,
         "errors": errors,
     }

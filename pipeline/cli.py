@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -32,11 +31,11 @@ def prepare(
 
 @app.command()
 def validate(
-    files: Optional[List[Path]] = typer.Argument(
+    files: list[Path] | None = typer.Argument(
         None, help="annotation files (default: annotations/seed.jsonl, written.jsonl, second_pass.jsonl if present)"),
-    coverage: Optional[Path] = typer.Option(
+    coverage: Path | None = typer.Option(
         None, help="gold file that must tile every article (default: annotations/seed.jsonl when no FILES are given)"),
-    articles: Optional[Path] = typer.Option(None, help="cleaned articles and manifest.jsonl (default annotations/articles)"),
+    articles: Path | None = typer.Option(None, help="cleaned articles and manifest.jsonl (default annotations/articles)"),
 ) -> None:
     """Check annotation files against the schema and the articles: every problem as file:line: message; exit 1 if any."""
     from . import paths
@@ -62,7 +61,7 @@ def validate(
 def agreement_cmd(
     a: Path = typer.Argument(..., help="annotator A's JSONL (e.g. annotations/seed.jsonl)"),
     b: Path = typer.Argument(..., help="annotator B's JSONL (e.g. annotations/second_pass.jsonl)"),
-    fields: Optional[List[str]] = typer.Option(
+    fields: list[str] | None = typer.Option(
         None, "--fields", help="label fields to compare, repeated or comma-separated (default: all)"),
 ) -> None:
     """Inter-annotator agreement over the shared ids: raw agreement, Cohen's kappa, Krippendorff's alpha."""
@@ -80,9 +79,9 @@ def agreement_cmd(
 
 @app.command("labelstudio-export")
 def labelstudio_export(
-    files: List[Path] = typer.Argument(..., help="annotation JSONL files to turn into tasks"),
+    files: list[Path] = typer.Argument(..., help="annotation JSONL files to turn into tasks"),
     out: Path = typer.Option(..., "--out", help="Label Studio tasks JSON to write"),
-    config_out: Optional[Path] = typer.Option(None, "--config-out", help="also write the labelling config XML here"),
+    config_out: Path | None = typer.Option(None, "--config-out", help="also write the labelling config XML here"),
 ) -> None:
     """Write Label Studio tasks (sentence, previous sentence as context, offsets) and optionally the config XML."""
     from .corpus import CorpusError, read_records
@@ -103,7 +102,7 @@ def labelstudio_export(
 def labelstudio_import(
     export: Path = typer.Argument(..., help="Label Studio JSON export (list of tasks with annotations)"),
     out: Path = typer.Option(..., "--out", help="annotation JSONL to write"),
-    annotator: Optional[str] = typer.Option(None, help="set this annotator on every record (e.g. B for a second pass)"),
+    annotator: str | None = typer.Option(None, help="set this annotator on every record (e.g. B for a second pass)"),
 ) -> None:
     """Turn a Label Studio JSON export into schema records (latest non-cancelled annotation of each task)."""
     from .corpus import CorpusError, write_jsonl
@@ -119,7 +118,7 @@ def labelstudio_import(
 
 # --- model commands (train, evaluate) ---------------------------------------------------------------
 
-def _config(config: Optional[Path], **overrides):
+def _config(config: Path | None, **overrides):
     from .config import ConfigError, load_config
 
     try:
@@ -130,10 +129,10 @@ def _config(config: Optional[Path], **overrides):
 
 @app.command()
 def train(
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="TOML config (default: models/default.toml)"),
-    out: Optional[Path] = typer.Option(None, help="output folder (default: models/<name>/)"),
+    config: Path | None = typer.Option(None, "--config", "-c", help="TOML config (default: models/default.toml)"),
+    out: Path | None = typer.Option(None, help="output folder (default: models/<name>/)"),
     resume: bool = typer.Option(False, help="continue from the last checkpoint in <out>/checkpoints"),
-    epochs: Optional[float] = typer.Option(None, help="override the config's epochs"),
+    epochs: float | None = typer.Option(None, help="override the config's epochs"),
     progress: bool = typer.Option(True, help="show progress bars"),
 ) -> None:
     """Fine-tune the multi-task classifier on the annotation corpus and save it as a model folder."""
@@ -151,10 +150,10 @@ def train(
 
 @app.command()
 def evaluate(
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="TOML config (default: models/default.toml)"),
-    out: Optional[Path] = typer.Option(None, help="evaluation JSON (default: reports/<name>/evaluation.json)"),
-    folds: Optional[int] = typer.Option(None, help="number of article folds (default: the config's eval_folds)"),
-    epochs: Optional[float] = typer.Option(None, help="override the config's epochs"),
+    config: Path | None = typer.Option(None, "--config", "-c", help="TOML config (default: models/default.toml)"),
+    out: Path | None = typer.Option(None, help="evaluation JSON (default: reports/<name>/evaluation.json)"),
+    folds: int | None = typer.Option(None, help="number of article folds (default: the config's eval_folds)"),
+    epochs: float | None = typer.Option(None, help="override the config's epochs"),
     baselines: bool = typer.Option(True, help="also run the baselines on the same folds"),
     progress: bool = typer.Option(True, help="show progress bars"),
 ) -> None:
@@ -164,7 +163,8 @@ def evaluate(
     from . import paths
     from .baselines import BASELINES
     from .config import ConfigError
-    from .evaluate import apply_to_model, evaluate as run_evaluate, summary_table
+    from .evaluate import apply_to_model, summary_table
+    from .evaluate import evaluate as run_evaluate
 
     cfg = _config(config or paths.MODELS / "default.toml", epochs=epochs)
     command = "stance " + " ".join(sys.argv[1:]) if sys.argv[1:] else "stance evaluate"
@@ -184,13 +184,49 @@ def evaluate(
 
 # --- labelling commands (label) ---------------------------------------------------------------------
 
+_LABEL_HELP = (
+    "Label every sentence of incoming articles: speaker, speaker_side, stance, claim, topic, with probabilities.\n\n"
+    "Resumable: articles listed in OUT/manifest.jsonl are skipped, so running the same command again continues an "
+    "interrupted job, and a kill loses no finished article. Unreadable, empty, too large or malformed inputs are "
+    "listed in OUT/errors.jsonl and the batch goes on.\n\n"
+    "Exit status: 0 when every article was labelled (or was already done); 1 when any article failed (see "
+    "OUT/errors.jsonl); 2 when the job cannot start (no model, unknown format or engine, folder in use)."
+)
+
+
+@app.command("label", help=_LABEL_HELP)
+def label_cmd(
+    inputs: list[Path] = typer.Argument(..., help="files or folders (searched recursively) of .txt, .html and .jsonl "
+                                        "articles (JSONL: one article a line with id, text and any metadata)"),
+    out: Path = typer.Option(..., "--out", help="job folder: shards, manifest.jsonl, errors.jsonl, labels.<format>"),
+    model: Path = typer.Option(Path("models/default"), "--model", help="trained model folder"),
+    fmt: str = typer.Option("jsonl", "--format", help="combined output: jsonl, parquet or csv"),
+    engine: str = typer.Option("local", "--engine", help="local, or ray (Ray Data model actors; needs the ray extra)"),
+    batch_size: int = typer.Option(32, "--batch-size", min=1, help="sentences per forward pass"),
+    int8: bool = typer.Option(False, "--int8", help="int8 dynamic quantisation of the model's linear layers"),
+    max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", min=1,
+                                  help="largest article accepted (a .txt/.html file or one JSONL line), in bytes"),
+    no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
+) -> None:
+    """Label incoming articles sentence by sentence into a resumable job folder (full help: _LABEL_HELP)."""
+    from .label import JobError, label_paths
+
+    try:
+        summary = label_paths(inputs, out, model_dir=model, fmt=fmt, engine=engine, batch_size=batch_size,
+                              quantize=int8, progress=not no_progress, max_bytes=max_bytes)
+    except JobError as e:
+        fail(str(e), code=2)
+    typer.echo(str(summary))
+    if summary.failed:
+        raise typer.Exit(1)
+
 
 # --- report commands (report) -----------------------------------------------------------------------
 
 @app.command("report")
 def report_cmd(
     notebook: str = typer.Argument(..., help="notebook path, or a name in notebooks/ (evaluation, batch-review)"),
-    param: Optional[List[str]] = typer.Option(None, "--param", "-p", help="key=value notebook parameter (repeatable; "
+    param: list[str] | None = typer.Option(None, "--param", "-p", help="key=value notebook parameter (repeatable; "
                                               "values are read as JSON where they parse, else as text)"),
     out: Path = typer.Option(Path("reports"), "--out", help="folder for <notebook>.html and the executed notebook"),
     no_code: bool = typer.Option(False, "--no-code", help="leave the code cells out of the HTML"),

@@ -6,10 +6,10 @@ run before any work starts, with one message naming the file and the key.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal
 
+import tomllib
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import paths
@@ -40,6 +40,7 @@ class TrainConfig(BaseModel):
     warmup_ratio: float = Field(0.1, ge=0, lt=1)
     dropout: float = Field(0.1, ge=0, lt=1)
     freeze_embeddings: bool = Field(True, description="keep the token embedding matrix fixed: faster, and it barely moves on a corpus this small")
+    freeze_layers: int = Field(0, ge=0, description="keep the bottom N transformer layers fixed: backward stops early (CPU time)")
     seed: int = 13
     fields: list[Literal[FIELDS]] = Field(default_factory=lambda: list(FIELDS))  # type: ignore[valid-type]
     loss_weights: dict[str, float] = Field(default_factory=dict, description="per-field loss weight (default 1)")

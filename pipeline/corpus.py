@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 import numpy as np
+from pydantic import ValidationError
 
 from . import paths
 from .schema import FIELDS, LABELS, Record
@@ -26,22 +27,36 @@ class CorpusError(ValueError):
         super().__init__(f"{path}:{line}: {message}")
 
 
-def iter_jsonl(path: Path | str) -> Iterator[tuple[int, dict]]:
-    """Yield (line number, object) for each non-blank line; bad bytes or JSON raise :class:`CorpusError`."""
-    data = Path(path).read_bytes()
+def parse_lines(path: Path | str, data: bytes) -> Iterator[tuple[int, dict | CorpusError]]:
+    """(line number, object or the :class:`CorpusError` for that line) for every non-blank JSONL line.
+
+    One reading rule for the whole project (UTF-8, one JSON object per line); callers choose whether a bad
+    line stops them (:func:`iter_jsonl`) or is collected (``validate``) or logged (``label``).
+    """
     for lineno, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
             continue
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as e:
-            raise CorpusError(path, lineno, f"not UTF-8 (byte {e.start})") from None
+            yield lineno, CorpusError(path, lineno, f"not UTF-8 (byte {e.start} of the line: {raw[e.start:e.start + 4]!r})")
+            continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as e:
-            raise CorpusError(path, lineno, f"malformed JSON: {e.msg} (column {e.colno})") from None
+            yield lineno, CorpusError(path, lineno, f"malformed JSON: {e.msg} (column {e.colno})")
+            continue
         if not isinstance(obj, dict):
-            raise CorpusError(path, lineno, "expected a JSON object")
+            yield lineno, CorpusError(path, lineno, f"expected a JSON object, got {type(obj).__name__}")
+            continue
+        yield lineno, obj
+
+
+def iter_jsonl(path: Path | str) -> Iterator[tuple[int, dict]]:
+    """Yield (line number, object) for each non-blank line; the first bad line raises :class:`CorpusError`."""
+    for lineno, obj in parse_lines(path, Path(path).read_bytes()):
+        if isinstance(obj, CorpusError):
+            raise obj
         yield lineno, obj
 
 
@@ -51,8 +66,10 @@ def read_records(path: Path | str) -> list[Record]:
     for lineno, obj in iter_jsonl(path):
         try:
             out.append(Record.model_validate(obj))
-        except Exception as e:  # pydantic.ValidationError: keep the first message, with its field
-            raise CorpusError(path, lineno, str(e).splitlines()[1].strip() if "\n" in str(e) else str(e)) from None
+        except ValidationError as e:  # the first problem, with its field and reason
+            err = e.errors()[0]
+            where = ".".join(map(str, err["loc"])) or "record"
+            raise CorpusError(path, lineno, f"{where}: {err['msg']}") from None
     return out
 
 
@@ -61,8 +78,7 @@ def write_jsonl(path: Path | str, rows: Iterable[dict]) -> None:
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     tmp.replace(path)
 
 
@@ -71,7 +87,10 @@ def default_files() -> list[Path]:
 
 
 def with_context(records: Sequence[Record]) -> list[dict]:
-    """Records as dicts, each with ``context``: the previous sentence of its article ('' for the first)."""
+    """Records as dicts, each with ``context``: the previous sentence of its article ('' for the first).
+
+    Records are grouped by doc_id, so pass one annotation of each article (not seed.jsonl with second_pass.jsonl).
+    """
     by_doc: dict[str, list[Record]] = {}
     for r in records:
         by_doc.setdefault(r.doc_id, []).append(r)

@@ -26,7 +26,12 @@ FINETUNED = "finetuned"
 
 def field_metrics(gold: np.ndarray, pred: np.ndarray, fold_of: np.ndarray, labels: list[str]) -> dict:
     """Per-fold macro-F1/accuracy (mean, sd) and the pooled report and confusion matrix over all folds."""
-    from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
+    from sklearn.metrics import (
+        accuracy_score,
+        classification_report,
+        confusion_matrix,
+        f1_score,
+    )
 
     folds = []
     for k in np.unique(fold_of):
@@ -87,7 +92,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
     for k, (tr, te) in enumerate(folds):
         span = slice(pos, pos + len(te))
         pos += len(te)
-        fold_info.append({"fold": k, "test_docs": sorted(set(doc_ids[te])), "n_train": int(len(tr)), "n_test": int(len(te))})
+        fold_info.append({"fold": k, "test_docs": sorted(set(doc_ids[te])), "n_train": len(tr), "n_test": len(te)})
         if progress:
             print(f"fold {k + 1}/{len(folds)}: test {', '.join(fold_info[-1]['test_docs'])} ({len(te)} sentences)", flush=True)
         with tempfile.TemporaryDirectory() as tmp:

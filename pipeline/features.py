@@ -6,7 +6,7 @@ so the model pools the sentence (contextualised by attention over the context) a
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -170,7 +170,7 @@ def reliability_diagram(data: Mapping[str, tuple[Sequence[float], Sequence[bool]
         ax.set_xlabel("confidence")
         ax.set_ylabel("accuracy")
         ax.set_title(f"{field}: ECE {ece:.3f}")
-        ax.legend(fontsize=7, loc="upper left")
+        ax.legend(fontsize=7, loc="lower right")
     for ax in axes[len(fields):]:
         ax.set_visible(False)
     fig.suptitle(title)

@@ -8,8 +8,8 @@ package versions). Loading never runs remote code and never unpickles.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 import torch
@@ -164,7 +164,7 @@ class Predictor:
 def load_model(path: Path | str, device: str = "cpu", quantize: bool = False) -> Predictor:
     """Load a saved classifier folder as a :class:`Predictor`; ``quantize`` applies int8 dynamic quantisation."""
     from safetensors.torch import load_file
-    from transformers import AutoConfig, AutoModel, AutoTokenizer
+    from transformers import AutoModel, AutoTokenizer
 
     path = Path(path)
     meta_path = path / META_FILE

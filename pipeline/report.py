@@ -117,11 +117,15 @@ def render_report(notebook: Path | str, parameters: Mapping[str, Any] | None = N
                 language="python", progress_bar=False, log_output=False, cwd=os.getcwd(), execution_timeout=timeout,
             )
         except PapermillExecutionError as e:
-            section = None
-            if executed.exists():
-                section = _section_of(nbformat.read(str(executed), as_version=4), e.cell_index)
+            # papermill's index counts its injected cells: find the cell in the notebook as written
+            nb = nbformat.read(str(src), as_version=4)
+            index = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source == e.source), None)
+            if index is None:
+                where = f"the injected parameters cell (In [{e.exec_count}])"
+            else:
+                section = _section_of(nb, index)
+                where = f"cell {index + 1} (In [{e.exec_count}])" + (f" in section '{section}'" if section else "")
             first = next((ln for ln in e.source.splitlines() if ln.strip() and not ln.startswith("#")), "").strip()
-            where = f"cell {e.cell_index} (In [{e.exec_count}])" + (f" in section '{section}'" if section else "")
             failure = ReportError(f"{src.name}: {where} failed: {e.ename}: {e.evalue}\n    {first}\n"
                                   f"  partial report: {html}")
         except Exception as e:  # kernel did not start, bad notebook, timeout
@@ -170,6 +174,14 @@ def _table(rows: list[dict], index: str | None = None):
 
     df = pd.DataFrame(rows)
     return df.set_index(index) if index and not df.empty else df
+
+
+def _ranked(df):
+    """Index 1..n named 'rank' (for tables sorted worst first)."""
+    df = df.reset_index(drop=True)
+    df.index = df.index + 1
+    df.index.name = "rank"
+    return df
 
 
 # --- evaluation ---------------------------------------------------------------------------------------
@@ -323,7 +335,8 @@ def classification_table(report: Mapping):
 
 
 def calibration_table(ev: dict, system: str = "finetuned"):
-    """ECE (raw and calibrated, as written by ``evaluate``) and the temperature per field."""
+    """Per field: ECE raw and calibrated and the fitted temperature (as ``evaluate`` wrote them), the temperature
+    applied to the reported confidences, and the ECE of those confidences recomputed here."""
     from .figures import calibration_bins
 
     data = calibration_data(ev, system)
@@ -334,6 +347,8 @@ def calibration_table(ev: dict, system: str = "finetuned"):
         for key in ("ece", "ece_calibrated", "temperature"):
             if key in m:
                 row[key] = round(float(m[key]), 4)
+        if field in (ev.get("temperatures") or {}):
+            row["temperature applied"] = round(float(ev["temperatures"][field]), 4)
         if field in data:
             row["ece (reported confidences)"] = round(calibration_bins(*data[field])[1], 4)
         rows.append(row)
@@ -406,7 +421,7 @@ def worst_errors(ev: dict, n: int = 20, system: str = "finetuned"):
             rows.append({"id": p.get("id"), "field": field, "gold": gold, "predicted": pred,
                          "confidence": None if conf is None else round(float(conf), 3), "text": p.get("text", "")})
     rows.sort(key=lambda r: -(r["confidence"] if r["confidence"] is not None else -1))
-    return _table(rows[: int(n)], None)
+    return _ranked(_table(rows[: int(n)], None))
 
 
 # --- batch review (the output of `stance label`) ------------------------------------------------------
@@ -415,13 +430,16 @@ _SKIP = re.compile(r"^(errors?|manifest|failed)", re.IGNORECASE)
 
 
 def label_files(label_dir: Path | str) -> list[Path]:
-    """Every *.jsonl under the folder (shards included), without error and manifest files."""
+    """Every *.jsonl under the folder, without error and manifest files; only ``shards/*.jsonl`` where a
+    `stance label` job folder has them (the combined ``labels.jsonl`` repeats them and may be stale mid-run)."""
     d = resolve(label_dir)
     if d.is_file():
         return [d]
     if not d.is_dir():
         raise FileNotFoundError(f"no label output at {d}: run `stance label INPUT --out DIR` first")
-    return sorted(p for p in d.rglob("*.jsonl") if not _SKIP.match(p.name) and "manifest" not in p.name.lower())
+    files = sorted(p for p in d.rglob("*.jsonl") if not _SKIP.match(p.name) and "manifest" not in p.name.lower())
+    shards = [p for p in files if p.parent.name == "shards"]
+    return shards or files  # a job folder's shards hold everything labels.jsonl is rebuilt from
 
 
 def _records(files: Iterable[Path]) -> tuple[list[dict], int]:
@@ -535,7 +553,11 @@ def article_counts(df, fields: Sequence[str] = ("stance", "claim")):
             t = counts_by(df, "doc_id", f).drop(columns="total")
             t.columns = [f"{f}:{c}" for c in t.columns]
             parts.append(t)
-    return pd.concat(parts, axis=1).fillna(0)
+    out = pd.concat(parts, axis=1)
+    counts = [c for c in out.columns if c not in ("outlet", "date")]
+    out[counts] = out[counts].fillna(0).astype(int)
+    out["date"] = out["date"].fillna("")
+    return out
 
 
 def date_period(value: Any) -> str | None:
@@ -575,7 +597,7 @@ def lowest_confidence(df, n: int = 50):
     """The ``n`` sentences the model is least sure of (lowest ``confidence``), lowest first."""
     cols = [c for c in ("doc_id", "index", "outlet", "confidence", "least_sure", *FIELDS, "speaker", "text") if c in df]
     low = df[df["confidence"].notna()].sort_values(["confidence", "doc_id", "index"]).head(int(n))
-    return low[cols].assign(confidence=low["confidence"].round(3))
+    return _ranked(low[cols].assign(confidence=low["confidence"].round(3)))
 
 
 _DOC_BAD = re.compile(r"[^A-Za-z0-9._-]+")

@@ -9,9 +9,9 @@ and syntok can be selected for comparison.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable, Iterator
+from functools import cache
 
 SEGMENTERS = ("pysbd", "nltk", "syntok", "regex")
 
@@ -26,7 +26,7 @@ class Sentence:
     end: int
 
 
-@lru_cache(maxsize=None)
+@cache
 def _splitter(name: str) -> Callable[[str], list[str]]:
     if name == "pysbd":
         import pysbd

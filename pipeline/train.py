@@ -12,9 +12,9 @@ import importlib.metadata
 import json
 import platform
 import time
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -44,6 +44,23 @@ def class_weights(labels: np.ndarray, n_classes: int, mode: str) -> list[float] 
     if mode == "sqrt":
         w = np.sqrt(w)
     return (w / w[counts > 0].mean()).round(6).tolist()
+
+
+def freeze(encoder, embeddings: bool, layers: int) -> None:
+    """Stop gradients into the token embeddings and/or the bottom ``layers`` transformer blocks.
+
+    Layers are found by the ``layer.<i>.`` / ``layers.<i>.`` part of parameter names, which BERT, RoBERTa,
+    MiniLM, DeBERTa and most encoders share; with nothing frozen, backward runs through the whole network.
+    """
+    import re
+
+    if embeddings:
+        encoder.get_input_embeddings().weight.requires_grad_(False)
+    if layers:
+        for name, param in encoder.named_parameters():
+            m = re.search(r"\blayers?\.(\d+)\.", name)
+            if (m and int(m.group(1)) < layers) or (name.startswith("embeddings.") and embeddings):
+                param.requires_grad_(False)
 
 
 def check_corpus(files: Sequence[Path]) -> None:
@@ -85,14 +102,14 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
     weights = {f: class_weights(np.asarray(dataset[f]), len(label_maps[f]), config.class_weighting) for f in config.fields}
     model = build_model(encoder_path, label_maps, config.dropout, config.loss_weights, weights, seed=config.seed)
 
-    keep = ["input_ids", "attention_mask", "sentence_mask", "token_type_ids", *config.fields]
+    keep = ["input_ids", "attention_mask", "sentence_mask", "token_type_ids", "length", *config.fields]
     data = tokenize_dataset(dataset, tokenizer, config)
+    data = data.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True, desc="length")
     data = data.remove_columns([c for c in data.column_names if c not in keep])
 
     steps_per_epoch = max(1, -(-len(data) // config.batch_size))
     total_steps = int(np.ceil(steps_per_epoch * config.epochs))
-    if config.freeze_embeddings:
-        model.encoder.get_input_embeddings().weight.requires_grad_(False)
+    freeze(model.encoder, config.freeze_embeddings, config.freeze_layers)
     head_params = [p for n, p in model.named_parameters() if n.startswith("heads.")]
     enc_params = [p for n, p in model.named_parameters() if not n.startswith("heads.") and p.requires_grad]
     optimizer = torch.optim.AdamW(
@@ -120,6 +137,9 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
         disable_tqdm=not progress,
         use_cpu=not torch.cuda.is_available(),
         dataloader_num_workers=0,
+        # batches of similar length: far less padding, the main CPU cost here (randomised within megabatches)
+        train_sampling_strategy="group_by_length",
+        length_column_name="length",
     )
     trainer = Trainer(
         model=model,

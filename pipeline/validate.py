@@ -8,18 +8,18 @@ whether the gold sentences tile each article). Bad input never raises: it become
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from pydantic import ValidationError
 
 from . import paths
 from .articles import article_path, read_manifest
+from .corpus import CorpusError, parse_lines
 from .schema import ID_PATTERN, SOURCES, Record
 
 #: Written sentences sharing this many consecutive words with a seed sentence count as copied from the test set.
@@ -84,23 +84,11 @@ def read_objects(path: Path | str) -> tuple[list[tuple[int, dict]], list[Problem
     if not data.strip():
         return [], [Problem(name, 0, "empty file")]
     objects, problems = [], []
-    for lineno, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            problems.append(Problem(name, lineno, f"not UTF-8 (byte {e.start} of the line: {raw[e.start:e.start + 4]!r})"))
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            problems.append(Problem(name, lineno, f"malformed JSON: {e.msg} (column {e.colno})"))
-            continue
-        if not isinstance(obj, dict):
-            problems.append(Problem(name, lineno, f"expected a JSON object, got {type(obj).__name__}"))
-            continue
-        objects.append((lineno, obj))
+    for lineno, obj in parse_lines(name, data):
+        if isinstance(obj, CorpusError):
+            problems.append(Problem(name, lineno, obj.message))
+        else:
+            objects.append((lineno, obj))
     return objects, problems
 
 

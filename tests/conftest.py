@@ -13,6 +13,7 @@ import pytest
 
 from pipeline.corpus import write_jsonl
 from pipeline.schema import make_id
+from tests._models import tiny_encoder, tiny_model_dir  # noqa: F401  (model fixtures for every test module)
 
 #: Labels cycled over the tiny corpus so every field sees several values.
 _LABELS = [

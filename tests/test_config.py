@@ -50,4 +50,3 @@ def test_local_checkpoint_directory_works(tiny_encoder):
     assert resolve_encoder(cfg.encoder) == str(tiny_encoder.resolve())
 
 
-from tests._models import tiny_encoder  # noqa: E402,F401

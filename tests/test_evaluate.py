@@ -8,7 +8,6 @@ import pytest
 from pipeline.calibrate import expected_calibration_error, fit_temperature, softmax
 from pipeline.config import TrainConfig
 from pipeline.evaluate import evaluate, field_metrics, summary_table
-from tests._models import tiny_encoder  # noqa: F401
 
 
 def test_ece_known_values():

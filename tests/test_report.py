@@ -18,6 +18,7 @@ import pytest
 
 from pipeline import paths
 from pipeline.schema import FIELDS, LABELS
+from tests._models import tiny_encoder, tiny_model_dir  # noqa: F401
 
 NOTEBOOKS = paths.ROOT / "notebooks"
 SYSTEMS = ("finetuned", "majority", "tfidf_logreg", "minilm_logreg")
@@ -363,3 +364,70 @@ def test_report_cli(tmp_path):
     assert "n=5 label=xyz" in (tmp_path / "r" / "tiny.html").read_text(encoding="utf-8")
     res = runner.invoke(app, ["report", str(tmp_path / "missing.ipynb")])
     assert res.exit_code == 1 and "no notebook" in res.output
+
+
+# --- end to end: the real `evaluate` and `label` code on a small model --------------------------------
+
+def _evaluate_and_label(tmp_path: Path, encoder: Path, model_dir: Path, data: list[Path], articles: list[Path],
+                        folds: int) -> tuple[Path, Path]:
+    from pipeline.config import TrainConfig
+    from pipeline.evaluate import evaluate
+    from pipeline.label import label_paths
+
+    metrics = tmp_path / "reports" / "ci-tiny" / "evaluation.json"
+    cfg = TrainConfig(name="ci-tiny", encoder=str(encoder), epochs=1, batch_size=16, max_length=64,
+                      data=[str(f) for f in data], eval_folds=folds)
+    evaluate(cfg, metrics, progress=False)
+    job = tmp_path / "job"
+    label_paths(articles, job, model_dir=model_dir, progress=False)
+    return metrics, job
+
+
+def _check_reports(tmp_path: Path, metrics: Path, job: Path, model_dir: Path, batch_figures: int) -> None:
+    from pipeline.report import render_report
+
+    out = tmp_path / "out"
+    html = render_report("evaluation", {"metrics_file": str(metrics), "model_dir": str(model_dir)}, out_dir=out)
+    assert_clean_run(out / "evaluation.ipynb")
+    page = parse_html(html)
+    assert page.images >= EVALUATION_FIGURES and len(numbers(page.cells)) > 50
+    html = render_report("batch-review", {"label_dir": str(job), "out_dir": str(tmp_path / "review"), "n_lowest": 5},
+                         out_dir=out)
+    assert_clean_run(out / "batch-review.ipynb")
+    page = parse_html(html)
+    assert page.images >= batch_figures and numbers(page.cells)
+    tasks = json.loads((tmp_path / "review" / "review-tasks.json").read_text(encoding="utf-8"))
+    assert [t["data"]["id"] for t in tasks] == expected_lowest_job(job, 5)
+
+
+def expected_lowest_job(job: Path, n: int) -> list[str]:
+    rows = []
+    for f in sorted((job / "shards").glob("*.jsonl")):
+        for line in f.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            rows.append((min(max(p.values()) for p in r["probs"].values()), r["doc_id"], r["index"]))
+    return [f"{doc}:{i:04d}" for _, doc, i in sorted(rows)[:n]]
+
+
+def test_notebooks_on_real_evaluate_and_label_output(tmp_path, corpus, tiny_encoder, tiny_model_dir, monkeypatch):
+    """Both notebooks on what `stance evaluate` and `stance label` really write (tiny model, tiny corpus)."""
+    import pipeline.validate as validate
+
+    monkeypatch.setattr("pipeline.paths.ARTICLES", corpus.articles_dir)
+    monkeypatch.setattr(validate, "validate_files", lambda files, *a, **k: [])  # the fixture's articles dir
+    metrics, job = _evaluate_and_label(tmp_path, tiny_encoder, tiny_model_dir, [corpus.seed, corpus.written],
+                                       sorted(corpus.articles_dir.glob("*.txt")), folds=3)
+    _check_reports(tmp_path, metrics, job, tiny_model_dir, batch_figures=BATCH_FIGURES - 1)  # .txt: no dates
+
+
+@pytest.mark.slow
+def test_notebooks_on_the_repository_corpus(tmp_path, tiny_encoder, tiny_model_dir):
+    """CI: the notebooks against the project's own annotation corpus and seed articles, with the tiny model."""
+    from pipeline.corpus import default_files
+
+    files = default_files()
+    articles = sorted(paths.ARTICLES.glob("*.txt"))
+    if not files or not articles:
+        pytest.skip("no annotation corpus in annotations/ yet")
+    metrics, job = _evaluate_and_label(tmp_path, tiny_encoder, tiny_model_dir, files, articles, folds=2)
+    _check_reports(tmp_path, metrics, job, tiny_model_dir, batch_figures=BATCH_FIGURES - 1)
