@@ -202,7 +202,7 @@ def label_cmd(
     model: Path = typer.Option(Path("models/default"), "--model", help="trained model folder"),
     fmt: str = typer.Option("jsonl", "--format", help="combined output: jsonl, parquet or csv"),
     engine: str = typer.Option("local", "--engine", help="local, or ray (Ray Data model actors; needs the ray extra)"),
-    batch_size: int = typer.Option(32, "--batch-size", min=1, help="sentences per forward pass"),
+    batch_size: int = typer.Option(64, "--batch-size", min=1, help="sentences per forward pass"),
     int8: bool = typer.Option(False, "--int8", help="int8 dynamic quantisation of the model's linear layers"),
     max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", min=1,
                                   help="largest article accepted (a .txt/.html file or one JSONL line), in bytes"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -52,7 +52,7 @@ def _colour(name: str, i: int) -> str:
 
 # --- evaluation ---------------------------------------------------------------------------------------
 
-def label_distribution(counts: Mapping[str, "object"], title: str = "Label distribution by source") -> Figure:
+def label_distribution(counts: Mapping, title: str = "Label distribution by source") -> Figure:
     """Grouped bars per field: ``counts[field]`` is a DataFrame (index label, one column per source)."""
     fields = list(counts)
     nrows, ncols = grid(len(fields))

@@ -20,7 +20,8 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from . import paths
 from .schema import FIELDS, LABELS
@@ -208,7 +209,7 @@ def eval_fields(ev: dict) -> list[str]:
     return [f for f in FIELDS if f in present] + [f for f in present if f not in FIELDS]
 
 
-def run_summary(ev: dict, metrics_file: Path | str | None = None) -> "object":
+def run_summary(ev: dict, metrics_file: Path | str | None = None):
     cfg = ev.get("config") or {}
     rows = [
         ("evaluation file", str(metrics_file) if metrics_file else ""),
@@ -286,7 +287,7 @@ def label_counts_by_source(files: Sequence[Path | str], ev: dict | None = None) 
     return out
 
 
-def distribution_table(counts: Mapping[str, "object"]):
+def distribution_table(counts: Mapping):
     """The per-field crosstabs as one long table: field, label, one column per source, total."""
     import pandas as pd
 
@@ -484,7 +485,7 @@ def load_labels(label_dir: Path | str):
     files = label_files(label_dir)
     rows, bad = _records(files)
     if bad:
-        warnings.warn(f"skipped {bad} unreadable line(s) in {resolve(label_dir)}")
+        warnings.warn(f"skipped {bad} unreadable line(s) in {resolve(label_dir)}", stacklevel=2)
     flat = []
     for r in rows:
         meta = r.get("meta") if isinstance(r.get("meta"), Mapping) else {}
@@ -509,8 +510,9 @@ def load_labels(label_dir: Path | str):
     if conf_cols:
         c = df[conf_cols].to_numpy(dtype=float)
         has = ~np.isnan(c).all(axis=1)
-        df["confidence"] = np.where(has, np.nanmin(np.where(np.isnan(c), np.inf, c), axis=1), np.nan)
-        df["least_sure"] = [conf_cols[i][5:] if h else None for i, h in zip(np.argmin(np.where(np.isnan(c), np.inf, c), axis=1), has)]
+        filled = np.where(np.isnan(c), np.inf, c)
+        df["confidence"] = np.where(has, filled.min(axis=1), np.nan)
+        df["least_sure"] = [conf_cols[i][len("conf_"):] if h else None for i, h in zip(filled.argmin(axis=1), has)]
     else:
         df["confidence"] = np.nan
         df["least_sure"] = None

@@ -50,7 +50,8 @@ def _splitter(name: str) -> Callable[[str], list[str]]:
 
         return split
     if name == "regex":
-        return lambda text: re.split(r"(?<=[.!?][\"”’)]?)\s+(?=[\"“A-Z])", text)
+        # a boundary after . ! or ? (optionally closed by a quote or bracket) before a capital or opening quote
+        return lambda text: re.split(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“A-Z])", text)
     raise ValueError(f"unknown segmenter {name!r}; choose one of {', '.join(SEGMENTERS)}")
 
 
@@ -71,6 +72,23 @@ def split_sentences(text: str, segmenter: str = "pysbd") -> list[Sentence]:
             piece = piece.strip()
             if not piece:
                 continue
+            if sentences and not any(ch.isalnum() for ch in piece) and sentences[-1].end >= block_start:
+                # a lone closing quote or bracket split off by the segmenter belongs to the sentence before it
+                found = block.find(piece, cursor)
+                if found >= 0:
+                    last = sentences[-1]
+                    end = block_start + found + len(piece)
+                    sentences[-1] = Sentence(last.index, text[last.start:end], last.start, end)
+                    cursor = found + len(piece)
+                    continue
+            if sentences and sentences[-1].start >= block_start and piece[:1] in "\"”" and piece[1:2].isspace():
+                # '" Then he left.': the closing quote of the sentence before, glued to this one by the segmenter
+                q = block.find(piece[0], cursor)
+                last = sentences[-1]
+                end = block_start + q + 1
+                sentences[-1] = Sentence(last.index, text[last.start:end], last.start, end)
+                cursor = q + 1
+                piece = piece[1:].strip()
             found = block.find(piece, cursor)
             if found < 0:  # a segmenter that rewrote whitespace: fall back to the cursor position
                 found = cursor

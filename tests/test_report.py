@@ -39,6 +39,14 @@ def _probs(rng: random.Random, labels: tuple[str, ...], top_label: str, top: flo
     return {lab: probs[lab] for lab in labels}
 
 
+def _mean(v: list[float]) -> float:
+    return sum(v) / len(v)
+
+
+def _sd(v: list[float]) -> float:  # population sd, as numpy's default (what `evaluate` writes)
+    return (sum((x - _mean(v)) ** 2 for x in v) / len(v)) ** 0.5
+
+
 def build_evaluation(tmp: Path, fields=FIELDS, n_docs: int = 4, per_doc: int = 12, n_folds: int = 2, seed: int = 0) -> Path:
     """An evaluation.json in the format of `stance evaluate`, plus the seed/written corpus it names."""
     from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
@@ -92,10 +100,8 @@ def build_evaluation(tmp: Path, fields=FIELDS, n_docs: int = 4, per_doc: int = 1
                               "accuracy": float(accuracy_score(g, q))})
             f1s = [x["macro_f1"] for x in folds]
             accs = [x["accuracy"] for x in folds]
-            mean = lambda v: sum(v) / len(v)  # noqa: E731
-            sd = lambda v: (sum((x - mean(v)) ** 2 for x in v) / len(v)) ** 0.5  # noqa: E731
-            m = {"folds": folds, "macro_f1_mean": mean(f1s), "macro_f1_std": sd(f1s),
-                 "accuracy_mean": mean(accs), "accuracy_std": sd(accs),
+            m = {"folds": folds, "macro_f1_mean": _mean(f1s), "macro_f1_std": _sd(f1s),
+                 "accuracy_mean": _mean(accs), "accuracy_std": _sd(accs),
                  "report": classification_report(gold, pred, labels=labels, output_dict=True, zero_division=0),
                  "confusion": {"labels": labels, "matrix": confusion_matrix(gold, pred, labels=labels).tolist()}}
             if s in ("finetuned", "tfidf_logreg", "minilm_logreg"):
@@ -409,7 +415,7 @@ def expected_lowest_job(job: Path, n: int) -> list[str]:
     return [f"{doc}:{i:04d}" for _, doc, i in sorted(rows)[:n]]
 
 
-def test_notebooks_on_real_evaluate_and_label_output(tmp_path, corpus, tiny_encoder, tiny_model_dir, monkeypatch):
+def test_notebooks_on_real_evaluate_and_label_output(tmp_path, corpus, tiny_encoder, tiny_model_dir, monkeypatch):  # noqa: F811
     """Both notebooks on what `stance evaluate` and `stance label` really write (tiny model, tiny corpus)."""
     import pipeline.validate as validate
 
@@ -421,7 +427,7 @@ def test_notebooks_on_real_evaluate_and_label_output(tmp_path, corpus, tiny_enco
 
 
 @pytest.mark.slow
-def test_notebooks_on_the_repository_corpus(tmp_path, tiny_encoder, tiny_model_dir):
+def test_notebooks_on_the_repository_corpus(tmp_path, tiny_encoder, tiny_model_dir):  # noqa: F811
     """CI: the notebooks against the project's own annotation corpus and seed articles, with the tiny model."""
     from pipeline.corpus import default_files
 
