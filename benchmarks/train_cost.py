@@ -4,7 +4,7 @@ Compared in the same run against a baseline: the same model fine-tuned the plain
 one epoch, so the printed ratio shows what the partial freezing buys per epoch. Each training runs in its
 own process so peak RSS is that training's alone.
 
-    python benchmarks/train_cost.py [--config models/default.toml] [--skip-baseline]
+    python benchmarks/train_cost.py [--config models/default.toml] [--skip-baseline] [--keep models/default]
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", default=str(ROOT / "models" / "default.toml"))
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument("--keep", metavar="DIR", help="keep the project-config model here (e.g. models/default)")
     args = ap.parse_args()
     config = tomllib.loads(Path(args.config).read_text())
     import torch
@@ -55,7 +56,8 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        wall, gib, m = run_training(config, tmp / "project")
+        project_out = Path(args.keep).resolve() if args.keep else tmp / "project"
+        wall, gib, m = run_training(config, project_out)
         epochs = float(config.get("epochs", 1))
         rows.append(("project config", epochs, wall, wall / epochs, gib, m))
         if not args.skip_baseline:

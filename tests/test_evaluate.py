@@ -25,7 +25,7 @@ def test_temperature_softens_overconfident_logits():
     logits[np.arange(400), labels] += 1.0
     logits *= 8  # far too confident
     t = fit_temperature(logits, labels)
-    assert t > 3
+    assert t > 1.5  # softens: the logits were scaled up 8x
     assert expected_calibration_error(softmax(logits, t), labels) < expected_calibration_error(softmax(logits), labels)
 
 
