@@ -23,10 +23,10 @@ def write_card(model_dir: Path | str) -> Path:
     data = meta.get("data", {})
     cv = metrics.get("cross_validation")
     if cv:
-        rows = [["field", "macro-F1 (mean ± sd over folds)", "accuracy", "ECE"]]
+        rows = [["field", "macro-F1 (mean ± sd over folds)", "accuracy", "ECE raw -> with temperature"]]
         for field, m in cv.items():
             rows.append([field, f"{m['macro_f1_mean']:.3f} ± {m['macro_f1_std']:.3f}", f"{m['accuracy_mean']:.3f}",
-                         f"{m.get('ece', float('nan')):.3f}"])
+                         f"{m.get('ece', float('nan')):.3f} -> {m.get('ece_calibrated', float('nan')):.3f}"])
         cv_text = (f"Grouped cross-validation over the seed articles (whole articles held out; written sentences "
                    f"train only), from `{metrics.get('command', 'stance evaluate')}`:\n\n" + _table(rows))
     else:

@@ -161,6 +161,23 @@ class Predictor:
         return results
 
 
+def quantize_int8(model: MultiTaskClassifier) -> MultiTaskClassifier:
+    """int8 dynamic quantisation of the encoder's linear layers, per output channel; the small heads stay fp32.
+
+    Per-channel scales keep labels closer to fp32 than one scale per tensor (benchmarks/label_throughput.py
+    --int8-agreement measures the agreement).
+    """
+    import warnings
+
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    spec = {name: per_channel_dynamic_qconfig for name, mod in model.named_modules()
+            if isinstance(mod, nn.Linear) and not name.startswith("heads")}
+    with warnings.catch_warnings():  # torch.ao's deprecation notice, printed once per layer
+        warnings.simplefilter("ignore")
+        return quantize_dynamic(model, spec, dtype=torch.qint8)
+
+
 def load_model(path: Path | str, device: str = "cpu", quantize: bool = False) -> Predictor:
     """Load a saved classifier folder as a :class:`Predictor`; ``quantize`` applies int8 dynamic quantisation."""
     from safetensors.torch import load_file
@@ -177,5 +194,5 @@ def load_model(path: Path | str, device: str = "cpu", quantize: bool = False) ->
     model.heads.load_state_dict(load_file(str(path / HEADS_FILE)))
     model.eval()
     if quantize:
-        model = torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
+        model = quantize_int8(model)
     return Predictor(model, tokenizer, meta, device=device)

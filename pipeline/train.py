@@ -196,4 +196,19 @@ def train(config: TrainConfig, out_dir: Path | str | None = None, resume: bool =
     from .card import write_card
 
     write_card(out)
+    adopt_evaluation(config, out)
     return out
+
+
+def adopt_evaluation(config: TrainConfig, out: Path, evaluation: Path | None = None) -> bool:
+    """Take temperatures and cross-validated metrics from ``reports/<name>/evaluation.json`` when that
+    evaluation ran this very config on this very data (same config, same data hash); else leave T = 1."""
+    from .evaluate import apply_to_model
+
+    path = evaluation or Path("reports") / config.name / "evaluation.json"
+    if not path.is_file():
+        return False
+    result = json.loads(path.read_text(encoding="utf-8"))
+    if result.get("config") != config.model_dump():
+        return False
+    return apply_to_model(result, out)
