@@ -12,20 +12,32 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def reliability_bins(confidence, correct, n_bins: int = 10) -> tuple[list[tuple[float, float, int, float, float]], float]:
+    """Equal-width confidence bins over [0, 1]: rows of (lo, hi, n, mean confidence, accuracy), and the ECE,
+    the mean |accuracy - confidence| over bins weighted by their size. NaN confidences are dropped."""
+    conf = np.asarray(confidence, dtype=float)
+    ok = np.asarray(correct, dtype=float)
+    keep = ~np.isnan(conf)
+    conf, ok = conf[keep], ok[keep]
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    idx = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, n_bins - 1)
+    rows, ece = [], 0.0
+    for b in range(n_bins):
+        sel = idx == b
+        n = int(sel.sum())
+        mean_conf = float(conf[sel].mean()) if n else float("nan")
+        acc = float(ok[sel].mean()) if n else float("nan")
+        if n:
+            ece += n / len(conf) * abs(acc - mean_conf)
+        rows.append((float(edges[b]), float(edges[b + 1]), n, mean_conf, acc))
+    return rows, (float(ece) if len(conf) else float("nan"))
+
+
 def expected_calibration_error(probs: np.ndarray, labels: np.ndarray, n_bins: int = 10) -> float:
-    """ECE of the top-1 probability: the mean |accuracy - confidence| over equal-width bins, weighted by size."""
+    """ECE of the top-1 probability of each row of ``probs`` against integer ``labels``."""
     if len(labels) == 0:
         return float("nan")
-    conf = probs.max(axis=1)
-    correct = (probs.argmax(axis=1) == labels).astype(float)
-    edges = np.linspace(0.0, 1.0, n_bins + 1)
-    bins = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, n_bins - 1)
-    ece = 0.0
-    for b in range(n_bins):
-        sel = bins == b
-        if sel.any():
-            ece += sel.mean() * abs(correct[sel].mean() - conf[sel].mean())
-    return float(ece)
+    return reliability_bins(probs.max(axis=1), probs.argmax(axis=1) == labels, n_bins)[1]
 
 
 def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:

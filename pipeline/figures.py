@@ -15,6 +15,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .calibrate import reliability_bins
+
 #: One colour per system (and a fallback cycle for anything else).
 SYSTEM_COLOURS = {"finetuned": "#1f77b4", "majority": "#bbbbbb", "tfidf_logreg": "#ff7f0e", "minilm_logreg": "#2ca02c"}
 _CYCLE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
@@ -128,26 +130,6 @@ def fold_comparison(scores: Mapping[str, Mapping[str, Sequence[float]]], metric:
     return fig
 
 
-def calibration_bins(confidence: Sequence[float], correct: Sequence[bool], n_bins: int = 10):
-    """Equal-width bins over [0, 1]: (per-bin rows of (lo, hi, n, mean confidence, accuracy), ECE)."""
-    conf = np.asarray(confidence, dtype=float)
-    ok = np.asarray(correct, dtype=float)
-    keep = ~np.isnan(conf)
-    conf, ok = conf[keep], ok[keep]
-    edges = np.linspace(0.0, 1.0, n_bins + 1)
-    idx = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, n_bins - 1)
-    rows, ece = [], 0.0
-    for b in range(n_bins):
-        sel = idx == b
-        n = int(sel.sum())
-        mc = float(conf[sel].mean()) if n else float("nan")
-        acc = float(ok[sel].mean()) if n else float("nan")
-        if n:
-            ece += n / len(conf) * abs(acc - mc)
-        rows.append((float(edges[b]), float(edges[b + 1]), n, mc, acc))
-    return rows, (ece if len(conf) else float("nan"))
-
-
 def reliability_diagram(data: Mapping[str, tuple[Sequence[float], Sequence[bool]]], n_bins: int = 10,
                         title: str = "Reliability diagram") -> Figure:
     """One panel per field from (confidence, correct): accuracy per confidence bin against the diagonal."""
@@ -156,7 +138,7 @@ def reliability_diagram(data: Mapping[str, tuple[Sequence[float], Sequence[bool]
     fig, axes = new_figure(nrows, ncols, width=3.4 * ncols, height=3.6 * nrows)
     for ax, field in zip(axes, fields):
         conf, ok = data[field]
-        rows, ece = calibration_bins(conf, ok, n_bins)
+        rows, ece = reliability_bins(conf, ok, n_bins)
         centres = [(lo + hi) / 2 for lo, hi, *_ in rows]
         acc = [r[4] if r[2] else 0.0 for r in rows]
         counts = np.array([r[2] for r in rows], dtype=float)

@@ -338,7 +338,7 @@ def classification_table(report: Mapping):
 def calibration_table(ev: dict, system: str = "finetuned"):
     """Per field: ECE raw and calibrated and the fitted temperature (as ``evaluate`` wrote them), the temperature
     applied to the reported confidences, and the ECE of those confidences recomputed here."""
-    from .figures import calibration_bins
+    from .calibrate import reliability_bins
 
     data = calibration_data(ev, system)
     rows = []
@@ -351,7 +351,7 @@ def calibration_table(ev: dict, system: str = "finetuned"):
         if field in (ev.get("temperatures") or {}):
             row["temperature applied"] = round(float(ev["temperatures"][field]), 4)
         if field in data:
-            row["ece (reported confidences)"] = round(calibration_bins(*data[field])[1], 4)
+            row["ece (reported confidences)"] = round(reliability_bins(*data[field])[1], 4)
         rows.append(row)
     return _table(rows, "field")
 
