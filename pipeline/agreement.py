@@ -8,7 +8,7 @@ are undefined (both annotators used one and the same label), never an exception.
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 

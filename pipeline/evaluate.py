@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import numpy as np
@@ -77,6 +77,8 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
     fields = list(config.fields)
     gold_all = {f: np.asarray(ds[f]) for f in fields}
     texts = np.asarray(ds["text"], dtype=object)
+    contexts = np.asarray(ds["context"], dtype=object)
+    ids = np.asarray(ds["id"], dtype=object)
     sources, doc_ids = np.asarray(ds["source"]), np.asarray(ds["doc_id"])
     folds = list(article_folds(doc_ids, sources, n_folds or config.eval_folds, config.seed))
     emb = embed(list(texts), resolve_encoder(config.encoder)) if "minilm_logreg" in baselines else None
@@ -97,7 +99,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
             print(f"fold {k + 1}/{len(folds)}: test {', '.join(fold_info[-1]['test_docs'])} ({len(te)} sentences)", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             predictor, _ = fit(config, ds.select(tr), Path(tmp), progress=progress, save=False)
-        lg = predictor.logits(list(texts[te]), list(np.asarray(ds["context"], dtype=object)[te]))
+        lg = predictor.logits(list(texts[te]), list(contexts[te]))
         for f in fields:
             logits[f][span] = lg[f]
             preds[FINETUNED][f][span] = lg[f].argmax(1)
@@ -116,12 +118,11 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         result_systems[FINETUNED][f].update({"ece": ece, "ece_calibrated": ece_cal, "temperature": t})
         temperatures[f] = t if ece_cal < ece else 1.0  # apply scaling only where it helped held-out ECE
 
-    contexts = np.asarray(ds["context"], dtype=object)
     predictions = []
     for j, row in enumerate(test_rows):
         probs = {f: softmax(logits[f][j], temperatures[f]) for f in fields}
         predictions.append({
-            "id": ds[int(row)]["id"], "doc_id": str(doc_ids[row]), "fold": int(fold_of[j]),
+            "id": str(ids[row]), "doc_id": str(doc_ids[row]), "fold": int(fold_of[j]),
             "text": str(texts[row]), "context": str(contexts[row]),
             "gold": {f: LABELS[f][gold_all[f][row]] for f in fields},
             "pred": {s: {f: LABELS[f][preds[s][f][j]] for f in fields} for s in systems},
@@ -130,7 +131,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         })
     result = {
         "command": command,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": config.model_dump(),
         "data_sha256": data_hash(files),
         "n_folds": len(folds),

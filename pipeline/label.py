@@ -25,7 +25,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from . import paths
 from .readers import DEFAULT_MAX_BYTES, Article, ReadError, read_inputs
@@ -119,7 +119,7 @@ class Labeller:
 
     @classmethod
     def load(cls, model_dir: Path | str = DEFAULT_MODEL, quantize: bool = False,
-             batch_size: int = DEFAULT_BATCH_SIZE, actors=None) -> "Labeller":
+             batch_size: int = DEFAULT_BATCH_SIZE, actors=None) -> Labeller:
         from .model import load_model
 
         return cls(load_model(model_dir, quantize=quantize), batch_size, actors, quantized=quantize)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 from .label import DEFAULT_BATCH_SIZE, JobError, Labeller, Prepared
 

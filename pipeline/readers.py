@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 #: File types read by :func:`read_inputs` (anything else inside a folder is ignored).
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl")

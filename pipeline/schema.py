@@ -49,7 +49,7 @@ class Record(BaseModel):
     annotator: str | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Record":
+    def _consistent(self) -> Record:
         m = ID_PATTERN.match(self.id)
         if m and m.group("doc") != self.doc_id:
             raise ValueError(f"id {self.id!r} does not start with doc_id {self.doc_id!r}")

@@ -13,7 +13,7 @@ import json
 import platform
 import time
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import numpy as np
@@ -158,7 +158,7 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
         "steps": int(result.global_step),
     }
     meta = {
-        "model_id": f"{config.name}@{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}",
+        "model_id": f"{config.name}@{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}",
         "label_maps": label_maps,
         "config": config.model_dump(),
         "encoder_source": encoder_path,
