@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.corpus import CorpusError, read_records, write_jsonl
+from pipeline.corpus import CorpusError, read_records
 from pipeline.labelstudio import export_tasks, import_export, labelling_config
 from pipeline.schema import FIELDS, LABELS
 
