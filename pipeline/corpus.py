@@ -27,28 +27,32 @@ class CorpusError(ValueError):
         super().__init__(f"{path}:{line}: {message}")
 
 
-def parse_lines(path: Path | str, data: bytes) -> Iterator[tuple[int, dict | CorpusError]]:
-    """(line number, object or the :class:`CorpusError` for that line) for every non-blank JSONL line.
+def parse_line(path: Path | str, lineno: int, raw: bytes, encoding: str = "utf-8") -> object | CorpusError:
+    """Decode one JSONL line and parse its JSON: the value, or the :class:`CorpusError` saying why not.
 
-    One reading rule for the whole project (UTF-8, one JSON object per line); callers choose whether a bad
-    line stops them (:func:`iter_jsonl`) or is collected (``validate``) or logged (``label``).
+    The one reading rule of the project (UTF-8, JSON) shared by annotation files and incoming JSONL articles.
+    """
+    try:
+        line = raw.decode(encoding)
+    except UnicodeDecodeError as e:
+        return CorpusError(path, lineno, f"not UTF-8 (byte {e.start} of the line: {raw[e.start:e.start + 4]!r})")
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as e:
+        return CorpusError(path, lineno, f"malformed JSON: {e.msg} (column {e.colno})")
+
+
+def parse_lines(path: Path | str, data: bytes) -> Iterator[tuple[int, dict | CorpusError]]:
+    """(line number, object or the :class:`CorpusError` for that line) for every non-blank line of a JSONL file.
+
+    Callers choose whether a bad line stops them (:func:`iter_jsonl`) or is collected (``validate``).
     """
     for lineno, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
             continue
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as e:
-            yield lineno, CorpusError(path, lineno, f"not UTF-8 (byte {e.start} of the line: {raw[e.start:e.start + 4]!r})")
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield lineno, CorpusError(path, lineno, f"malformed JSON: {e.msg} (column {e.colno})")
-            continue
-        if not isinstance(obj, dict):
-            yield lineno, CorpusError(path, lineno, f"expected a JSON object, got {type(obj).__name__}")
-            continue
+        obj = parse_line(path, lineno, raw)
+        if not isinstance(obj, (dict, CorpusError)):
+            obj = CorpusError(path, lineno, f"expected a JSON object, got {type(obj).__name__}")
         yield lineno, obj
 
 

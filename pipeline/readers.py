@@ -7,12 +7,13 @@ line by line with a bounded read, so neither a huge file nor one huge line is ev
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Iterable, Iterator
+
+from .corpus import CorpusError, parse_line
 
 #: File types read by :func:`read_inputs` (anything else inside a folder is ignored).
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
@@ -184,17 +185,8 @@ def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Artic
             if not raw.strip():
                 continue
             seen_any = True
-            try:
-                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-            except UnicodeDecodeError as e:
-                yield ReadError(source, f"not UTF-8 (invalid byte at column {e.start + 1})")
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                yield ReadError(source, f"malformed JSON: {e.msg} (column {e.colno})")
-                continue
-            yield _jsonl_article(obj, source)
+            obj = parse_line(path, lineno, raw, "utf-8-sig" if lineno == 1 else "utf-8")
+            yield ReadError(source, obj.message) if isinstance(obj, CorpusError) else _jsonl_article(obj, source)
         if not seen_any:
             yield ReadError(str(path), "empty file")
 
