@@ -4,7 +4,8 @@ Both run in this one process over the same sentences (each with its previous sen
 reads them) and the same encoder weights. Printed: sentences/s of each, their ratio, peak memory, and the share
 of the CPU's compute limit the labeller reaches: the encoder's FLOPs per sentence (from its config and the real
 token counts) against the fp32 matmul GFLOP/s measured in the same run. ``--int8-agreement`` also runs the int8
-(dynamic quantisation) labeller and reports how often its labels agree with fp32.
+labeller (pipeline/quantize.py, with its fp32 re-scoring of near-ties) and reports how often its labels agree with
+fp32 and what share of sentences it re-scored; ``--int8-margin 0`` measures int8 without that re-scoring.
 
     python benchmarks/label_throughput.py [--model DIR] [--sentences 5000] [--int8-agreement] [--sweep 16,32,64]
 
@@ -223,6 +224,8 @@ def main(argv=None) -> int:
                         "sentences, each slice after a fresh matmul measurement, so load from other processes "
                         "falls on all of them alike")
     parser.add_argument("--int8-agreement", action="store_true", help="also run int8 and compare its labels")
+    parser.add_argument("--int8-margin", type=float, default=None,
+                        help="int8 top-two logit margin re-scored in fp32 (default: pipeline.quantize.FALLBACK_MARGIN)")
     parser.add_argument("--sweep", default="", help="comma-separated batch sizes to time on 1,000 sentences first")
     parser.add_argument("--skip-pipeline", action="store_true", help="do not run the plain pipeline")
     args = parser.parse_args(argv)
@@ -266,8 +269,9 @@ def main(argv=None) -> int:
         systems["plain pipeline"] = Meter("plain pipeline")
     int8 = None
     if args.int8_agreement:
-        int8 = Labeller(load_model(model_dir, quantize=True), batch_size)
+        int8 = Labeller(load_model(model_dir, quantize=True, fallback_margin=args.int8_margin), batch_size)
         run_labeller(int8, pairs[:64], CHUNK_SENTENCES)
+        int8.predictor.scored = int8.predictor.rescored = 0
         systems["labeller int8"] = Meter("labeller int8")
 
     records, int8_records, gflops, peak_seconds = [], [], [], 0.0
@@ -320,6 +324,9 @@ def main(argv=None) -> int:
         print("int8 vs fp32 label agreement: " + ", ".join(f"{f} {v:.2%}" for f, v in per_field.items())
               + f"; all four fields {all_fields:.2%}; speaker {speakers:.2%} "
               + f"(target >= 99% per field: {'met' if min(per_field.values()) >= 0.99 else 'NOT met'})")
+        p = int8.predictor
+        print(f"int8 near-ties re-scored in fp32 (top-two logit margin < {p.fallback_margin:g} in any field): "
+              f"{p.rescored} of {p.scored} sentences ({p.rescored / max(p.scored, 1):.1%})")
     return 0
 
 

@@ -203,7 +203,8 @@ def label_cmd(
     fmt: str = typer.Option("jsonl", "--format", help="combined output: jsonl, parquet or csv"),
     engine: str = typer.Option("local", "--engine", help="local, or ray (Ray Data model actors; needs the ray extra)"),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="sentences per forward pass"),
-    int8: bool = typer.Option(False, "--int8", help="int8 dynamic quantisation of the model's linear layers"),
+    int8: bool = typer.Option(False, "--int8", help="int8 encoder (smoothed, dynamic quantisation); near-ties re-scored "
+                              "in fp32"),
     max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", min=1,
                                   help="largest article accepted (a .txt/.html file or one JSONL line), in bytes"),
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
@@ -219,6 +220,21 @@ def label_cmd(
     typer.echo(str(summary))
     if summary.failed:
         raise typer.Exit(1)
+
+
+@app.command("calibrate-int8")
+def calibrate_int8(
+    model: Path = typer.Argument(Path("models/default"), help="trained model folder"),
+    files: list[Path] | None = typer.Option(None, "--data", help="corpus files (default: those it was trained on)"),
+) -> None:
+    """Record the int8 activation calibration of a model folder trained before `train` wrote it."""
+    from .quantize import calibrate
+
+    try:
+        path = calibrate(model, files or None)
+    except (FileNotFoundError, ValueError) as e:
+        fail(str(e))
+    typer.echo(f"wrote {path}")
 
 
 # --- report commands (report) -----------------------------------------------------------------------

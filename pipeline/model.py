@@ -8,6 +8,7 @@ package versions). Loading never runs remote code and never unpickles.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -93,6 +94,14 @@ def save_model(model: MultiTaskClassifier, tokenizer, out_dir: Path | str, meta:
     return out
 
 
+def _top2_margin(logits: np.ndarray) -> np.ndarray:
+    """Per row: the largest logit minus the second largest (infinite where there is one class)."""
+    if logits.shape[-1] < 2:
+        return np.full(len(logits), np.inf, dtype=logits.dtype)
+    top2 = np.partition(logits, -2, axis=-1)[:, -2:]
+    return top2[:, 1] - top2[:, 0]
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     x = x - x.max(axis=-1, keepdims=True)
     e = np.exp(x)
@@ -102,8 +111,15 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 class Predictor:
     """Labels sentences with a trained classifier: batched by length, dynamic padding, inference mode."""
 
-    def __init__(self, model: MultiTaskClassifier, tokenizer, meta: dict, device: str = "cpu"):
+    def __init__(self, model: MultiTaskClassifier, tokenizer, meta: dict, device: str = "cpu",
+                 fallback: MultiTaskClassifier | None = None, fallback_margin: float = 0.0):
         self.model = model.eval().to(device)
+        #: An exact (fp32) model that re-scores sentences whose top-two logit margin in any field is below
+        #: ``fallback_margin`` under ``model`` (an int8 copy): near-ties are where rounding flips labels.
+        self.fallback = fallback.eval().to(device) if fallback is not None else None
+        self.fallback_margin = float(fallback_margin)
+        #: Sentences scored, and those re-scored by the fallback, since this predictor was made.
+        self.scored = self.rescored = 0
         self.tokenizer = tokenizer
         self.meta = meta
         self.device = device
@@ -117,9 +133,7 @@ class Predictor:
     def logits(self, texts: Sequence[str], contexts: Sequence[str] | None = None, batch_size: int = 64,
                progress: bool = False) -> dict[str, np.ndarray]:
         """Raw logits per field, in input order (sentences are sorted by length internally)."""
-        from tqdm.auto import tqdm
-
-        from .features import PadCollator, encode
+        from .features import encode
 
         texts = list(texts)
         n = len(texts)
@@ -129,16 +143,31 @@ class Predictor:
         ctx = list(contexts) if (contexts is not None and self.use_context) else None
         enc = encode(self.tokenizer, texts, ctx, self.max_length)
         rows = [{k: enc[k][i] for k in enc} for i in range(n)]
-        order = np.argsort([len(r["input_ids"]) for r in rows], kind="stable")
+        self._run(self.model, rows, np.arange(n), out, batch_size, progress)
+        self.scored += n
+        if self.fallback is not None:
+            margins = np.stack([_top2_margin(out[f]) for f in self.fields]).min(axis=0)
+            near_ties = np.flatnonzero(margins < self.fallback_margin)
+            self._run(self.fallback, rows, near_ties, out, batch_size, False)
+            self.rescored += len(near_ties)
+        return out
+
+    def _run(self, model, rows: list[dict], which: np.ndarray, out: dict[str, np.ndarray], batch_size: int,
+             progress: bool) -> None:
+        """Logits of ``rows[which]`` into ``out``, in length-sorted, dynamically padded batches."""
+        from tqdm.auto import tqdm
+
+        from .features import PadCollator
+
+        order = which[np.argsort([len(rows[i]["input_ids"]) for i in which], kind="stable")]
         collate = PadCollator(self.tokenizer)
         with torch.inference_mode():
-            for s in tqdm(range(0, n, batch_size), disable=not progress, desc="predict", unit="batch"):
+            for s in tqdm(range(0, len(order), batch_size), disable=not progress, desc="predict", unit="batch"):
                 idx = order[s : s + batch_size]
                 batch = {k: v.to(self.device) for k, v in collate([rows[i] for i in idx]).items()}
-                res = self.model(**batch)["logits"]
-                for f, lg in zip(self.model.fields, res):
+                res = model(**batch)["logits"]
+                for f, lg in zip(model.fields, res):
                     out[f][idx] = lg.float().cpu().numpy()
-        return out
 
     def proba(self, logits: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Calibrated probabilities: softmax of logits divided by each field's temperature."""
@@ -161,25 +190,13 @@ class Predictor:
         return results
 
 
-def quantize_int8(model: MultiTaskClassifier) -> MultiTaskClassifier:
-    """int8 dynamic quantisation of the encoder's linear layers, per output channel; the small heads stay fp32.
+def load_model(path: Path | str, device: str = "cpu", quantize: bool = False,
+               fallback_margin: float | None = None) -> Predictor:
+    """Load a saved classifier folder as a :class:`Predictor`.
 
-    Per-channel scales keep labels closer to fp32 than one scale per tensor (benchmarks/label_throughput.py
-    --int8-agreement measures the agreement).
+    ``quantize``: int8 (:mod:`pipeline.quantize`), with the fp32 model kept to re-score near-ties whose
+    top-two logit margin is below ``fallback_margin`` (default ``quantize.FALLBACK_MARGIN``; 0 turns it off).
     """
-    import warnings
-
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-    spec = {name: per_channel_dynamic_qconfig for name, mod in model.named_modules()
-            if isinstance(mod, nn.Linear) and not name.startswith("heads")}
-    with warnings.catch_warnings():  # torch.ao's deprecation notice, printed once per layer
-        warnings.simplefilter("ignore")
-        return quantize_dynamic(model, spec, dtype=torch.qint8)
-
-
-def load_model(path: Path | str, device: str = "cpu", quantize: bool = False) -> Predictor:
-    """Load a saved classifier folder as a :class:`Predictor`; ``quantize`` applies int8 dynamic quantisation."""
     from safetensors.torch import load_file
     from transformers import AutoModel, AutoTokenizer
 
@@ -194,5 +211,12 @@ def load_model(path: Path | str, device: str = "cpu", quantize: bool = False) ->
     model.heads.load_state_dict(load_file(str(path / HEADS_FILE)))
     model.eval()
     if quantize:
-        model = quantize_int8(model)
+        from .quantize import FALLBACK_MARGIN, load_calibration, quantize_int8
+
+        maxima = load_calibration(path)
+        if maxima is None:
+            warnings.warn(f"{path}: no int8 calibration; int8 labels will agree less with fp32 "
+                          "(`stance calibrate-int8` records it)", stacklevel=2)
+        return Predictor(quantize_int8(model, maxima), tokenizer, meta, device=device,
+                         fallback=model, fallback_margin=FALLBACK_MARGIN if fallback_margin is None else fallback_margin)
     return Predictor(model, tokenizer, meta, device=device)

@@ -168,7 +168,10 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
     model = trainer.model.to("cpu").eval()
     predictor = Predictor(model, tokenizer, meta)
     if save:
+        from .quantize import activation_maxima, save_calibration
+
         save_model(model, tokenizer, out_dir, meta)
+        save_calibration(activation_maxima(predictor, dataset["text"], dataset["context"]), out_dir)
     return predictor, metrics
 
 

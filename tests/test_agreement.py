@@ -60,9 +60,9 @@ def test_three_labels_against_the_formulas_and_the_krippendorff_package():
     m = agreement(a, b, fields=["topic"])["fields"]["topic"]
     n = len(x)
     p_o = sum(p == q for p, q in zip(x, y)) / n
-    p_e = sum((x.count(l) / n) * (y.count(l) / n) for l in labels)
+    p_e = sum((x.count(lab) / n) * (y.count(lab) / n) for lab in labels)
     assert m["kappa"] == pytest.approx((p_o - p_e) / (1 - p_e), abs=1e-9)
-    codes = {l: i for i, l in enumerate(labels)}
+    codes = {lab: i for i, lab in enumerate(labels)}
     data = np.array([[codes[v] for v in x], [codes[v] for v in y]], dtype=float)
     assert m["alpha"] == pytest.approx(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"), abs=1e-9)
     assert m["kappa"] != m["alpha"]

@@ -1,0 +1,140 @@
+"""int8 inference: activation smoothing calibrated on the training sentences, then dynamic quantisation.
+
+Plain dynamic quantisation moved 2-5% of labels away from fp32 (benchmarks/label_throughput.py). Two causes,
+two fixes:
+
+- A few input channels of each linear layer carry values 5-15x larger than the rest, and one activation
+  scale per tensor must cover them. Each such channel is therefore divided by how far its largest magnitude on
+  the training sentences exceeds the median channel's, and its weight column multiplied by the same factor
+  (SmoothQuant-style smoothing): the same function in fp32, flatter activations for int8. The maxima are stored
+  in the model folder as ``int8_calibration.safetensors``.
+- torch's x86 kernels quantise activations to 7 bits by default (``reduce_range``) to rule out int16
+  saturation on CPUs without VNNI; once smoothed, full 8-bit activations measured closer to fp32.
+
+Labels then still flip where two classes are nearly tied, so :class:`~pipeline.model.Predictor` re-scores in fp32
+the few sentences whose int8 top-two logit margin is below ``FALLBACK_MARGIN`` in any field.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.ao.nn.quantized import dynamic as nnqd
+
+CALIBRATION_FILE = "int8_calibration.safetensors"
+#: Top-two logit margin under which an int8 label is re-scored in fp32 (raw logits, any field).
+FALLBACK_MARGIN = 0.1
+
+
+class SmoothedLinear(nn.Module):
+    """``linear(x / s)`` with the weight columns already multiplied by ``s``: fp32-equivalent, flatter inputs."""
+
+    def __init__(self, linear: nn.Linear, scale: torch.Tensor):
+        super().__init__()
+        with torch.no_grad():
+            linear.weight.mul_(scale)
+        self.linear = linear
+        self.register_buffer("inv_scale", 1.0 / scale)
+
+    def forward(self, x):
+        return self.linear(x * self.inv_scale)
+
+
+class FullRangeDynamicLinear(nnqd.Linear):
+    """torch's dynamic int8 linear with 8-bit rather than 7-bit activations (``reduce_range=False``)."""
+
+    def forward(self, x):
+        return torch.ops.quantized.linear_dynamic(x, self._packed_params._packed_params, reduce_range=False).to(x.dtype)
+
+
+def encoder_linears(model: nn.Module) -> dict[str, nn.Linear]:
+    """The encoder's linear layers by name (the heads are left out: tiny, and they decide the labels)."""
+    return {n: m for n, m in model.named_modules() if isinstance(m, nn.Linear) and not n.startswith("heads")}
+
+
+def activation_maxima(predictor, texts: Sequence[str], contexts: Sequence[str] | None = None,
+                      batch_size: int = 64) -> dict[str, torch.Tensor]:
+    """Largest |input| per channel of every encoder linear layer over the given sentences (fp32 model)."""
+    maxima: dict[str, torch.Tensor] = {}
+
+    def hook(name):
+        def record(_module, inputs, _output):
+            x = inputs[0].detach().abs().flatten(0, -2).amax(0).float()
+            maxima[name] = torch.maximum(maxima[name], x) if name in maxima else x
+        return record
+
+    handles = [m.register_forward_hook(hook(n)) for n, m in encoder_linears(predictor.model).items()]
+    try:
+        predictor.logits(texts, contexts, batch_size)
+    finally:
+        for h in handles:
+            h.remove()
+    return maxima
+
+
+def save_calibration(maxima: dict[str, torch.Tensor], model_dir: Path | str) -> Path:
+    from safetensors.torch import save_file
+
+    path = Path(model_dir) / CALIBRATION_FILE
+    save_file({k: v.contiguous() for k, v in maxima.items()}, str(path))
+    return path
+
+
+def calibrate(model_dir: Path | str, files: Sequence[Path] | None = None) -> Path:
+    """Record the activation maxima of a model folder trained before they were stored (its training files by default)."""
+    from .corpus import load_corpus
+    from .model import META_FILE, load_model
+
+    predictor = load_model(model_dir)
+    if files is None:
+        recorded = predictor.meta.get("data", {}).get("files")
+        if not recorded:
+            raise ValueError(f"{Path(model_dir) / META_FILE}: no training files recorded; name the corpus files")
+        files = [Path(f) for f in recorded]
+    dataset = load_corpus(files)
+    return save_calibration(activation_maxima(predictor, dataset["text"], dataset["context"]), model_dir)
+
+
+def load_calibration(model_dir: Path | str) -> dict[str, torch.Tensor] | None:
+    """The stored activation maxima, or None for a model folder written before they were recorded."""
+    from safetensors.torch import load_file
+
+    path = Path(model_dir) / CALIBRATION_FILE
+    return load_file(str(path)) if path.is_file() else None
+
+
+def smoothing_scale(maxima: torch.Tensor) -> torch.Tensor:
+    """Per input channel: how far its largest value exceeds the median channel's (at least 1).
+
+    Only outlier channels are scaled down, to the median channel's range; quieter channels are left alone, so one
+    that the calibration sentences happened not to excite cannot be blown up into a new outlier.
+    """
+    return (maxima / maxima.median().clamp(min=1e-6)).clamp(min=1.0)
+
+
+def smooth(model: nn.Module, maxima: dict[str, torch.Tensor]) -> nn.Module:
+    """Wrap each calibrated encoder linear layer in a :class:`SmoothedLinear` (in place; returns the model)."""
+    for name, linear in encoder_linears(model).items():
+        if name not in maxima:
+            continue
+        parent, _, attr = name.rpartition(".")
+        setattr(model.get_submodule(parent), attr, SmoothedLinear(linear, smoothing_scale(maxima[name])))
+    return model
+
+
+def quantize_int8(model: nn.Module, maxima: dict[str, torch.Tensor] | None = None) -> nn.Module:
+    """An int8 copy of ``model``: smoothed (when ``maxima`` are given), encoder linears per-channel int8."""
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    model = copy.deepcopy(model)
+    if maxima:
+        smooth(model, maxima)
+    spec = {name: per_channel_dynamic_qconfig for name in encoder_linears(model)}
+    with warnings.catch_warnings():  # torch.ao's deprecation notice, printed once per layer
+        warnings.simplefilter("ignore")
+        return quantize_dynamic(model, spec, mapping={nn.Linear: FullRangeDynamicLinear}, dtype=torch.qint8)
