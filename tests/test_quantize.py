@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
+from torch.ao.nn.quantized import dynamic as nnqd
 from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.model import load_model
-from pipeline.quantize import (CALIBRATION_FILE, FullRangeDynamicLinear, encoder_linears, load_calibration, quantize_int8,
-                               smooth)
+from pipeline.quantize import CALIBRATION_FILE, SmoothedLinear, encoder_linears, load_calibration, quantize_int8, smooth
 from tests._models import tiny_encoder, tiny_model_dir  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,12 +54,22 @@ def test_smoothing_leaves_the_fp32_function_unchanged(tiny_model_dir):  # noqa: 
         np.testing.assert_allclose(after[field], before[field], atol=1e-4)
 
 
-def test_quantize_int8_quantises_encoder_linears_only_and_keeps_the_original():
-    model = nn.ModuleDict({"encoder": nn.Linear(64, 32), "heads": nn.Linear(32, 3)})
+def test_quantize_int8_quantises_encoder_linears_but_query_and_key_and_keeps_the_original():
+    layer = nn.ModuleDict({n: nn.Linear(64, 64) for n in ("query", "key", "value", "dense")})
+    model = nn.ModuleDict({"encoder": layer, "heads": nn.Linear(64, 3)})
     x = outlier_inputs()
-    q = quantize_int8(model, {"encoder": x.abs().amax(0)})
-    assert isinstance(q["encoder"].linear, FullRangeDynamicLinear)
-    assert type(q["heads"]) is nn.Linear and type(model["encoder"]) is nn.Linear  # the fp32 model is untouched
+    maxima = {f"encoder.{n}": x.abs().amax(0) for n in ("query", "key", "value")}  # none for dense
+    q = quantize_int8(model, maxima)
+    assert isinstance(q["encoder"]["value"], SmoothedLinear)
+    assert isinstance(q["encoder"]["value"].linear, nnqd.Linear)
+    assert isinstance(q["encoder"]["dense"], nnqd.Linear)
+    assert type(q["encoder"]["query"]) is nn.Linear and type(q["encoder"]["key"]) is nn.Linear
+    assert type(q["heads"]) is nn.Linear
+    assert all(type(m) is nn.Linear for m in layer.values())  # the fp32 model is untouched
+    x = torch.randn(256, 64, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():  # and int8 computes the same function, to int8 precision
+        exact, approx = layer["dense"](x), q["encoder"]["dense"](x)
+        assert float((approx - exact).norm() / exact.norm()) < 0.05
 
 
 def test_near_ties_are_rescored_in_fp32(tiny_model_dir):  # noqa: F811
