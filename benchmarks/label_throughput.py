@@ -3,11 +3,12 @@
 Both run in this one process over the same sentences (each with its previous sentence as the pair, as the model
 reads them) and the same encoder weights. Printed: sentences/s of each, their ratio, peak memory, and the share
 of the CPU's compute limit the labeller reaches: the encoder's FLOPs per sentence (from its config and the real
-token counts) against the fp32 matmul GFLOP/s measured in the same run. ``--int8-agreement`` also runs the int8
-labeller (pipeline/quantize.py, with its fp32 re-scoring of near-ties) and reports how often its labels agree with
-fp32 and what share of sentences it re-scored; ``--int8-margin 0`` measures int8 without that re-scoring.
+token counts) against the fp32 matmul GFLOP/s measured in the same run. ``--precisions bf16,int8`` also runs the
+labeller at those reduced precisions (pipeline/precision.py, with their fp32 re-scoring of near-ties) and reports
+how often their labels agree with fp32, their raw-logit error, and what share of sentences they re-scored;
+``--margin 0`` measures them without that re-scoring. bf16 is also held against the bf16 matmul rate.
 
-    python benchmarks/label_throughput.py [--model DIR] [--sentences 5000] [--int8-agreement] [--sweep 16,32,64]
+    python benchmarks/label_throughput.py [--model DIR] [--sentences 5000] [--precisions auto] [--sweep 16,32,64]
 
 Without --model it uses models/default if present, else builds a model folder around the real
 all-MiniLM-L6-v2 encoder with untrained heads (throughput does not depend on head training).
@@ -56,11 +57,11 @@ class PeakRSS:
         self.peak = max(self.peak, self._proc.memory_info().rss)
 
 
-def matmul_gflops(seconds: float = 1.5) -> float:
-    """Best fp32 GEMM rate of this CPU now (GFLOP/s), over shapes like the encoder's and a square one."""
+def matmul_gflops(seconds: float = 1.5, dtype: torch.dtype = torch.float32) -> float:
+    """Best GEMM rate of this CPU now (GFLOP/s) in ``dtype``, over shapes like the encoder's and a square one."""
     best = 0.0
     for m, k, n in ((2048, 384, 1536), (2048, 1536, 384), (1024, 1024, 1024)):
-        a, b = torch.randn(m, k), torch.randn(k, n)
+        a, b = torch.randn(m, k).to(dtype), torch.randn(k, n).to(dtype)
         for _ in range(3):
             torch.mm(a, b)
         reps, started = 0, time.perf_counter()
@@ -82,7 +83,7 @@ def encoder_flops(config, tokens: np.ndarray) -> float:
 def default_model(workdir: Path) -> Path:
     """models/default if trained, else the real MiniLM encoder with heads fitted on its frozen features.
 
-    Throughput does not depend on the heads; fitted heads (rather than random ones) make the int8 agreement
+    Throughput does not depend on the heads; fitted heads (rather than random ones) make the int8/bf16 agreement
     meaningful, since random heads leave near-ties that any rounding flips.
     """
     if (paths.MODELS / "default" / "pipeline.json").is_file():
@@ -205,6 +206,38 @@ def token_counts(tokenizer, pairs, max_length: int, use_context: bool) -> np.nda
     return np.array([len(ids) for ids in enc["input_ids"]])
 
 
+def requested_precisions(spec: str) -> list[str]:
+    """The reduced precisions named in ``--precisions`` (``auto``: int8, plus bf16 where it is native)."""
+    from pipeline.precision import native_bf16
+
+    out: list[str] = []
+    for name in filter(None, (x.strip() for x in spec.split(","))):
+        names = [name]
+        if name == "auto":
+            names = ["bf16", "int8"] if native_bf16() else ["int8"]
+        for p in names:
+            if p not in ("bf16", "int8"):
+                raise SystemExit(f"--precisions: unknown reduced precision {p!r} (bf16, int8, auto)")
+            if p not in out:
+                out.append(p)
+    if "bf16" in out and not native_bf16():
+        print("note: this CPU has no native bf16; bf16 runs emulated and slower than fp32")
+    return out
+
+
+def logit_error(exact, approx, pairs) -> np.ndarray:
+    """Quantiles (50, 99, 99.9) of the largest raw-logit difference per sentence, ``approx`` without re-scoring."""
+    texts, contexts = [s for s, _ in pairs], [c for _, c in pairs]
+    margin, scored, rescored = approx.fallback_margin, approx.scored, approx.rescored
+    approx.fallback_margin = 0.0
+    try:
+        a, b = exact.logits(texts, contexts), approx.logits(texts, contexts)
+    finally:
+        approx.fallback_margin, approx.scored, approx.rescored = margin, scored, rescored
+    err = np.max([np.abs(a[f] - b[f]).max(axis=1) for f in a], axis=0)
+    return np.quantile(err, [0.5, 0.99, 0.999])
+
+
 class Meter:
     """Total seconds and peak memory of one system over the rounds."""
 
@@ -226,9 +259,12 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="the systems alternate over this many slices of the "
                         "sentences, each slice after a fresh matmul measurement, so load from other processes "
                         "falls on all of them alike")
-    parser.add_argument("--int8-agreement", action="store_true", help="also run int8 and compare its labels")
-    parser.add_argument("--int8-margin", type=float, default=None,
-                        help="int8 top-two logit margin re-scored in fp32 (default: pipeline.quantize.FALLBACK_MARGIN)")
+    parser.add_argument("--precisions", default="", help="reduced precisions to run and compare with fp32: a comma "
+                        "list of bf16, int8, or auto (int8, plus bf16 where this CPU has it natively)")
+    parser.add_argument("--margin", type=float, default=None, help="top-two logit margin re-scored in fp32 "
+                        "(default: pipeline.precision.FALLBACK_MARGINS)")
+    parser.add_argument("--error-sentences", type=int, default=1000,
+                        help="sentences whose raw logits are compared for the error quantiles")
     parser.add_argument("--sweep", default="", help="comma-separated batch sizes to time on 1,000 sentences first")
     parser.add_argument("--skip-pipeline", action="store_true", help="do not run the plain pipeline")
     args = parser.parse_args(argv)
@@ -248,7 +284,8 @@ def main(argv=None) -> int:
     tokens = token_counts(predictor.tokenizer, pairs, max_length, use_context)
     flops = encoder_flops(config, tokens)
     print(f"model: {model_dir} ({predictor.model_id}); torch {torch.__version__}, {torch.get_num_threads()} threads, "
-          f"{psutil.cpu_count(logical=True)} logical CPUs, load average {psutil.getloadavg()[0]:.1f}")
+          f"{psutil.cpu_count(logical=True)} logical CPUs ({torch.backends.cpu.get_cpu_capability()}), load average "
+          f"{psutil.getloadavg()[0]:.1f}")
     print(f"sentences: {len(pairs)} (sentence + previous sentence pairs), tokens per input: mean {tokens.mean():.1f}, "
           f"max {tokens.max()}; encoder forward: {flops / 1e9:.3f} GFLOP per sentence; labeller batch {batch_size}")
 
@@ -270,14 +307,16 @@ def main(argv=None) -> int:
         pipe = plain_pipeline(model_dir, max_length, use_context)
         pipe(pairs[:8])
         systems["plain pipeline"] = Meter("plain pipeline")
-    int8 = None
-    if args.int8_agreement:
-        int8 = Labeller(load_model(model_dir, quantize=True, fallback_margin=args.int8_margin), batch_size)
-        run_labeller(int8, pairs[:64], CHUNK_SENTENCES)
-        int8.predictor.scored = int8.predictor.rescored = 0
-        systems["labeller int8"] = Meter("labeller int8")
+    reduced = {}
+    for precision in requested_precisions(args.precisions):
+        lab = Labeller(load_model(model_dir, precision=precision, fallback_margin=args.margin), batch_size)
+        run_labeller(lab, pairs[:64], CHUNK_SENTENCES)
+        lab.predictor.scored = lab.predictor.rescored = 0
+        reduced[precision] = lab
+        systems[f"labeller {precision}"] = Meter(f"labeller {precision}")
 
-    records, int8_records, gflops, peak_seconds = [], [], [], 0.0
+    records = {name: [] for name in systems}
+    gflops, peak_seconds = [], 0.0
     bounds = (np.linspace(0, len(pairs) / PER_ARTICLE, args.rounds + 1).round() * PER_ARTICLE).astype(int)
     bounds[-1] = len(pairs)
     for r in range(args.rounds):
@@ -288,17 +327,17 @@ def main(argv=None) -> int:
         with PeakRSS() as mem:
             recs, sec = run_labeller(labeller, part, CHUNK_SENTENCES)
         systems["labeller fp32"].add(sec, mem)
-        records.extend(recs)
+        records["labeller fp32"].extend(recs)
         peak_seconds += sec * g  # GFLOP the CPU could have done at its measured rate meanwhile
         if pipe is not None:
             with PeakRSS() as mem:
                 sec = pipe(part)
             systems["plain pipeline"].add(sec, mem)
-        if int8 is not None:
+        for precision, lab in reduced.items():
             with PeakRSS() as mem:
-                recs, sec = run_labeller(int8, part, CHUNK_SENTENCES)
-            systems["labeller int8"].add(sec, mem)
-            int8_records.extend(recs)
+                recs, sec = run_labeller(lab, part, CHUNK_SENTENCES)
+            systems[f"labeller {precision}"].add(sec, mem)
+            records[f"labeller {precision}"].extend(recs)
         print(f"  round {r + 1}/{args.rounds}: matmul {g:.0f} GFLOP/s, "
               + ", ".join(f"{m.name} {bounds[r + 1] / m.seconds:.1f}/s" for m in systems.values()), flush=True)
 
@@ -316,23 +355,33 @@ def main(argv=None) -> int:
     print("(of limit: the encoder FLOPs done per second over the matmul GFLOP/s; for the labeller fp32 the rate "
           f"measured before each round weights its own round: {efficiency:.0%})")
     if pipe is not None:
-        x = rate["labeller fp32"] / rate["plain pipeline"]
-        print(f"target >= 3x the plain pipeline: {'met' if x >= 3 else 'NOT met'} ({x:.2f}x)")
+        for k in (k for k in systems if k.startswith("labeller")):
+            x = rate[k] / rate["plain pipeline"]
+            print(f"target >= 3x the plain pipeline, {k}: {'met' if x >= 3 else 'NOT met'} ({x:.2f}x)")
     print(f"target >= 50% of the compute limit: {'met' if efficiency >= 0.5 else 'NOT met'} ({efficiency:.0%})")
-    if int8 is not None:
-        fields = list(predictor.fields)
-        per_field = {f: float(np.mean([a[f] == b[f] for a, b in zip(records, int8_records)])) for f in fields}
-        all_fields = np.mean([all(a[f] == b[f] for f in fields) for a, b in zip(records, int8_records)])
-        speakers = np.mean([a["speaker"] == b["speaker"] for a, b in zip(records, int8_records)])
-        print("int8 vs fp32 label agreement: " + ", ".join(f"{f} {v:.2%}" for f, v in per_field.items())
+    if "bf16" in reduced:
+        g16 = matmul_gflops(1.5, torch.bfloat16)
+        share = n * flops / 1e9 / (systems["labeller bf16"].seconds * g16)
+        print(f"matmul bf16: {g16:.1f} GFLOP/s ({g16 / gmean:.1f}x fp32); labeller bf16 reaches {share:.0%} of it")
+    fp32 = records["labeller fp32"]
+    fields = list(predictor.fields)
+    for precision, lab in reduced.items():
+        other = records[f"labeller {precision}"]
+        same = {f: np.array([a[f] == b[f] for a, b in zip(fp32, other)]) for f in fields}
+        all_fields = np.mean([all(a[f] == b[f] for f in fields) for a, b in zip(fp32, other)])
+        speakers = np.mean([a["speaker"] == b["speaker"] for a, b in zip(fp32, other)])
+        worst = min(v.mean() for v in same.values())
+        print(f"{precision} vs fp32 label agreement: " + ", ".join(f"{f} {v.mean():.2%}" for f, v in same.items())
               + f"; all four fields {all_fields:.2%}; speaker {speakers:.2%} "
-              + f"(target >= 99% per field: {'met' if min(per_field.values()) >= 0.99 else 'NOT met'})")
-        same = {f: np.array([a[f] == b[f] for a, b in zip(records, int8_records)]) for f in fields}
+              + f"(target >= 99% per field: {'met' if worst >= 0.99 else 'NOT met'})")
         print(f"  of which on the {int(real.sum())} seed-article sentences (real news text; the rest are written): "
               + ", ".join(f"{f} {same[f][real].mean():.2%}" for f in fields))
-        p = int8.predictor
-        print(f"int8 near-ties re-scored in fp32 (top-two logit margin < {p.fallback_margin:g} in any field): "
+        p = lab.predictor
+        print(f"  near-ties re-scored in fp32 (top-two logit margin < {p.fallback_margin:g} in any field): "
               f"{p.rescored} of {p.scored} sentences ({p.rescored / max(p.scored, 1):.1%})")
+        q = logit_error(predictor, p, pairs[: args.error_sentences])
+        print(f"  raw-logit error before re-scoring (largest over fields, per sentence; {args.error_sentences} "
+              f"sentences): median {q[0]:.3f}, 99th percentile {q[1]:.3f}, 99.9th {q[2]:.3f}")
     return 0
 
 

@@ -203,8 +203,9 @@ def label_cmd(
     fmt: str = typer.Option("jsonl", "--format", help="combined output: jsonl, parquet or csv"),
     engine: str = typer.Option("local", "--engine", help="local, or ray (Ray Data model actors; needs the ray extra)"),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="sentences per forward pass"),
-    int8: bool = typer.Option(False, "--int8", help="int8 encoder (smoothed, dynamic quantisation); near-ties re-scored "
-                              "in fp32"),
+    precision: str = typer.Option("fp32", "--precision", help="fp32 (exact); bf16 (fast where the CPU has AMX or "
+                                  "AVX512-BF16); int8 (smoothed dynamic quantisation); auto (bf16 where native, else "
+                                  "fp32). Reduced precisions re-score near-ties in fp32"),
     max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", min=1,
                                   help="largest article accepted (a .txt/.html file or one JSONL line), in bytes"),
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
@@ -214,7 +215,7 @@ def label_cmd(
 
     try:
         summary = label_paths(inputs, out, model_dir=model, fmt=fmt, engine=engine, batch_size=batch_size,
-                              quantize=int8, progress=not no_progress, max_bytes=max_bytes)
+                              precision=precision, progress=not no_progress, max_bytes=max_bytes)
     except JobError as e:
         fail(str(e), code=2)
     typer.echo(str(summary))

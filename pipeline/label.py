@@ -108,21 +108,22 @@ class Labeller:
     ``torch.inference_mode`` (``Predictor.predict``); each sentence's context is the sentence before it.
     """
 
-    def __init__(self, predictor, batch_size: int = DEFAULT_BATCH_SIZE, actors=None, quantized: bool = False):
+    def __init__(self, predictor, batch_size: int = DEFAULT_BATCH_SIZE, actors=None):
         from .attribute import default_actors
 
         self.predictor = predictor
         self.batch_size = batch_size
         self.actors = default_actors() if actors is None else actors
-        #: Recorded with every output record; an int8 model is marked as such.
-        self.model_id = predictor.model_id + ("+int8" if quantized else "")
+        #: Recorded with every output record; a reduced precision is marked as such ("+bf16", "+int8").
+        precision = getattr(predictor, "precision", "fp32")
+        self.model_id = predictor.model_id + ("" if precision == "fp32" else f"+{precision}")
 
     @classmethod
-    def load(cls, model_dir: Path | str = DEFAULT_MODEL, quantize: bool = False,
+    def load(cls, model_dir: Path | str = DEFAULT_MODEL, precision: str = "fp32",
              batch_size: int = DEFAULT_BATCH_SIZE, actors=None) -> Labeller:
         from .model import load_model
 
-        return cls(load_model(model_dir, quantize=quantize), batch_size, actors, quantized=quantize)
+        return cls(load_model(model_dir, precision=precision), batch_size, actors)
 
     def predict(self, texts: Sequence[str], contexts: Sequence[str]) -> list[dict]:
         return self.predictor.predict(texts, contexts, batch_size=self.batch_size)
@@ -159,8 +160,8 @@ class Labeller:
 class LocalEngine:
     """Labels chunks in this process."""
 
-    def __init__(self, model_dir, quantize=False, batch_size=DEFAULT_BATCH_SIZE):
-        self.labeller = Labeller.load(model_dir, quantize, batch_size)
+    def __init__(self, model_dir, precision="fp32", batch_size=DEFAULT_BATCH_SIZE):
+        self.labeller = Labeller.load(model_dir, precision, batch_size)
 
     def run(self, chunk: list[Prepared]) -> Iterator[tuple[str, list[dict]]]:
         for article, records in zip(chunk, self.labeller.label(chunk)):
@@ -360,7 +361,7 @@ def label_paths(
     fmt: str = "jsonl",
     engine: str = "local",
     batch_size: int = DEFAULT_BATCH_SIZE,
-    quantize: bool = False,
+    precision: str = "fp32",
     progress: bool = True,
     max_bytes: int = DEFAULT_MAX_BYTES,
     segmenter: str = "pysbd",
@@ -371,13 +372,18 @@ def label_paths(
     """Label every article under ``inputs`` into the job folder ``out_dir``; returns the run's :class:`Summary`.
 
     Articles already in the folder's manifest are skipped, so the same call resumes an interrupted job. The
-    model is loaded only when there is something to label. ``engine='ray'`` labels through Ray Data
+    model is loaded only when there is something to label. ``precision``: fp32, bf16, int8 or auto
+    (:mod:`pipeline.precision`). ``engine='ray'`` labels through Ray Data
     (:mod:`pipeline.ray_engine`) with ``num_actors`` model actors; output is the same as the local engine's.
     """
     if fmt not in FORMATS:
         raise JobError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if engine not in ENGINES:
         raise JobError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    from .precision import PRECISIONS
+
+    if precision not in PRECISIONS:
+        raise JobError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
     model_dir = Path(model_dir)
     meta_file = model_dir / "pipeline.json"
     if not meta_file.is_file():
@@ -436,9 +442,9 @@ def label_paths(
                 if engine == "ray":
                     from .ray_engine import RayEngine
 
-                    runner = RayEngine(model_dir, quantize, batch_size, num_actors=num_actors)
+                    runner = RayEngine(model_dir, precision, batch_size, num_actors=num_actors)
                 else:
-                    runner = LocalEngine(model_dir, quantize, batch_size)
+                    runner = LocalEngine(model_dir, precision, batch_size)
                 labelling_started = time.perf_counter()  # sentences/s without the model's load time
             for doc_id, records in runner.run(chunk):
                 manifest.add(doc_id, write_shard(out, doc_id, records), len(records))

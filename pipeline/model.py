@@ -7,6 +7,7 @@ package versions). Loading never runs remote code and never unpickles.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
 from collections.abc import Mapping, Sequence
@@ -50,7 +51,7 @@ class MultiTaskClassifier(nn.Module):
         kwargs = {"input_ids": input_ids, "attention_mask": attention_mask}
         if token_type_ids is not None:
             kwargs["token_type_ids"] = token_type_ids
-        hidden = self.encoder(**kwargs).last_hidden_state
+        hidden = self.encoder(**kwargs).last_hidden_state.float()  # pooled in fp32 under bf16 autocast too
         mask_all = attention_mask.unsqueeze(-1).to(hidden.dtype)
         mask_sent = (sentence_mask if sentence_mask is not None else attention_mask).unsqueeze(-1).to(hidden.dtype)
         mean_all = (hidden * mask_all).sum(1) / mask_all.sum(1).clamp(min=1.0)
@@ -59,7 +60,8 @@ class MultiTaskClassifier(nn.Module):
 
     def forward(self, input_ids, attention_mask, sentence_mask=None, token_type_ids=None, **labels):
         pooled = self.dropout(self.pool(input_ids, attention_mask, sentence_mask, token_type_ids))
-        logits = [self.heads[f](pooled) for f in self.fields]
+        with torch.autocast(pooled.device.type, enabled=False):  # the heads decide the labels: always fp32
+            logits = [self.heads[f](pooled) for f in self.fields]
         out = {"logits": tuple(logits)}
         present = [(f, lg) for f, lg in zip(self.fields, logits) if labels.get(f) is not None]
         if present:
@@ -112,10 +114,13 @@ class Predictor:
     """Labels sentences with a trained classifier: batched by length, dynamic padding, inference mode."""
 
     def __init__(self, model: MultiTaskClassifier, tokenizer, meta: dict, device: str = "cpu",
-                 fallback: MultiTaskClassifier | None = None, fallback_margin: float = 0.0):
+                 fallback: MultiTaskClassifier | None = None, fallback_margin: float = 0.0,
+                 precision: str = "fp32"):
         self.model = model.eval().to(device)
+        #: fp32, int8 (``model`` is then an int8 copy) or bf16 (``model`` runs under bf16 autocast).
+        self.precision = precision
         #: An exact (fp32) model that re-scores sentences whose top-two logit margin in any field is below
-        #: ``fallback_margin`` under ``model`` (an int8 copy): near-ties are where rounding flips labels.
+        #: ``fallback_margin`` under ``model`` (reduced precision): near-ties are where rounding flips labels.
         self.fallback = fallback.eval().to(device) if fallback is not None else None
         self.fallback_margin = float(fallback_margin)
         #: Sentences scored, and those re-scored by the fallback, since this predictor was made.
@@ -143,7 +148,8 @@ class Predictor:
         ctx = list(contexts) if (contexts is not None and self.use_context) else None
         enc = encode(self.tokenizer, texts, ctx, self.max_length)
         rows = [{k: enc[k][i] for k in enc} for i in range(n)]
-        self._run(self.model, rows, np.arange(n), out, batch_size, progress)
+        bf16 = self.precision == "bf16"
+        self._run(self.model, rows, np.arange(n), out, batch_size, progress, torch.bfloat16 if bf16 else None)
         self.scored += n
         if self.fallback is not None:
             margins = np.stack([_top2_margin(out[f]) for f in self.fields]).min(axis=0)
@@ -153,15 +159,17 @@ class Predictor:
         return out
 
     def _run(self, model, rows: list[dict], which: np.ndarray, out: dict[str, np.ndarray], batch_size: int,
-             progress: bool) -> None:
-        """Logits of ``rows[which]`` into ``out``, in length-sorted, dynamically padded batches."""
+             progress: bool, autocast: torch.dtype | None = None) -> None:
+        """Logits of ``rows[which]`` into ``out``, in length-sorted, dynamically padded batches (under
+        ``autocast`` to that dtype if given)."""
         from tqdm.auto import tqdm
 
         from .features import PadCollator
 
         order = which[np.argsort([len(rows[i]["input_ids"]) for i in which], kind="stable")]
         collate = PadCollator(self.tokenizer)
-        with torch.inference_mode():
+        cast = torch.autocast(torch.device(self.device).type, dtype=autocast) if autocast else contextlib.nullcontext()
+        with torch.inference_mode(), cast:
             for s in tqdm(range(0, len(order), batch_size), disable=not progress, desc="predict", unit="batch"):
                 idx = order[s : s + batch_size]
                 batch = {k: v.to(self.device) for k, v in collate([rows[i] for i in idx]).items()}
@@ -190,13 +198,16 @@ class Predictor:
         return results
 
 
-def load_model(path: Path | str, device: str = "cpu", quantize: bool = False,
+def load_model(path: Path | str, device: str = "cpu", precision: str = "fp32",
                fallback_margin: float | None = None) -> Predictor:
     """Load a saved classifier folder as a :class:`Predictor`.
 
-    ``quantize``: int8 (:mod:`pipeline.quantize`), with the fp32 model kept to re-score near-ties whose
-    top-two logit margin is below ``fallback_margin`` (default ``quantize.FALLBACK_MARGIN``; 0 turns it off).
+    ``precision`` (:mod:`pipeline.precision`): fp32, bf16, int8 (:mod:`pipeline.quantize`) or auto. Reduced
+    precisions keep the fp32 model to re-score near-ties whose top-two logit margin is below ``fallback_margin``
+    (default ``precision.FALLBACK_MARGINS``; 0 turns it off).
     """
+    from .precision import FALLBACK_MARGINS, resolve
+
     from safetensors.torch import load_file
     from transformers import AutoModel, AutoTokenizer
 
@@ -210,13 +221,17 @@ def load_model(path: Path | str, device: str = "cpu", quantize: bool = False,
     model = MultiTaskClassifier(encoder, meta["label_maps"], dropout=0.0)
     model.heads.load_state_dict(load_file(str(path / HEADS_FILE)))
     model.eval()
-    if quantize:
-        from .quantize import FALLBACK_MARGIN, load_calibration, quantize_int8
+    precision = resolve(precision, device)
+    if precision == "fp32":
+        return Predictor(model, tokenizer, meta, device=device)
+    margin = FALLBACK_MARGINS[precision] if fallback_margin is None else fallback_margin
+    fast = model  # bf16: the same weights, run under autocast
+    if precision == "int8":
+        from .quantize import load_calibration, quantize_int8
 
         maxima = load_calibration(path)
         if maxima is None:
             warnings.warn(f"{path}: no int8 calibration; int8 labels will agree less with fp32 "
                           "(`stance calibrate-int8` records it)", stacklevel=2)
-        return Predictor(quantize_int8(model, maxima), tokenizer, meta, device=device,
-                         fallback=model, fallback_margin=FALLBACK_MARGIN if fallback_margin is None else fallback_margin)
-    return Predictor(model, tokenizer, meta, device=device)
+        fast = quantize_int8(model, maxima)
+    return Predictor(fast, tokenizer, meta, device=device, fallback=model, fallback_margin=margin, precision=precision)

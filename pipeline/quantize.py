@@ -13,7 +13,7 @@ two fixes:
   small layers gain little from int8 once their inputs are quantised on the fly).
 
 Labels then still flip where two classes are nearly tied, so :class:`~pipeline.model.Predictor` re-scores in fp32
-the few sentences whose int8 top-two logit margin is below ``FALLBACK_MARGIN`` in any field.
+the few sentences whose int8 top-two logit margin is below ``precision.FALLBACK_MARGINS["int8"]`` in any field.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ import torch
 from torch import nn
 
 CALIBRATION_FILE = "int8_calibration.safetensors"
-#: Top-two logit margin under which an int8 label is re-scored in fp32 (raw logits, any field).
-FALLBACK_MARGIN = 0.1
 #: Linear layers kept in fp32, by the last part of their name (BERT, Llama-style and DistilBERT spellings).
 FP32_LAYERS = frozenset({"query", "key", "q_proj", "k_proj", "q_lin", "k_lin"})
 

@@ -32,11 +32,11 @@ def require_ray():
 class LabelActor:
     """A Ray Data actor: loads the model once, labels batches of serialised articles."""
 
-    def __init__(self, model_dir: str, quantize: bool, batch_size: int, threads: int = 1):
+    def __init__(self, model_dir: str, precision: str, batch_size: int, threads: int = 1):
         import torch
 
         torch.set_num_threads(threads)
-        self.labeller = Labeller.load(model_dir, quantize=quantize, batch_size=batch_size)
+        self.labeller = Labeller.load(model_dir, precision=precision, batch_size=batch_size)
 
     def __call__(self, batch: dict) -> dict:
         import numpy as np
@@ -53,7 +53,7 @@ class LabelActor:
 class RayEngine:
     """Labels chunks of prepared articles on Ray; starts a local Ray instance unless one is already running."""
 
-    def __init__(self, model_dir: Path | str, quantize: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
+    def __init__(self, model_dir: Path | str, precision: str = "fp32", batch_size: int = DEFAULT_BATCH_SIZE,
                  num_actors: int | None = None, articles_per_batch: int = ARTICLES_PER_BATCH):
         ray = require_ray()
         self._started = False
@@ -62,7 +62,7 @@ class RayEngine:
             self._started = True
         self.ray = ray
         self.model_dir = str(Path(model_dir).resolve())
-        self.quantize = quantize
+        self.precision = precision
         self.batch_size = batch_size
         self.num_actors = num_actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
         self.articles_per_batch = articles_per_batch
@@ -78,7 +78,7 @@ class RayEngine:
         ds = ray.data.from_items(items, override_num_blocks=min(len(items), 4 * self.num_actors))
         ds = ds.map_batches(
             LabelActor,
-            fn_constructor_kwargs={"model_dir": self.model_dir, "quantize": self.quantize,
+            fn_constructor_kwargs={"model_dir": self.model_dir, "precision": self.precision,
                                    "batch_size": self.batch_size},
             compute=ray.data.ActorPoolStrategy(size=min(self.num_actors, len(items))),
             batch_size=self.articles_per_batch,

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -178,13 +179,22 @@ def test_tabular_formats_hold_the_same_rows_with_flat_probabilities(reference, t
                 assert float(row[f"p_{field}_{lab}"]) == pytest.approx(rec["probs"][field][lab], abs=1e-4)
 
 
-def test_int8_option_runs_and_gives_valid_labels(tiny_model_dir, tmp_path):  # noqa: F811
+@pytest.mark.parametrize("precision", ["int8", "bf16"])
+def test_reduced_precision_runs_and_gives_valid_labels(tiny_model_dir, tmp_path, precision):  # noqa: F811
     inputs = make_inputs(tmp_path / "in", bad=False)
-    summary = run(inputs, tmp_path / "job", tiny_model_dir, quantize=True)
+    with warnings.catch_warnings():  # bf16 warns where the CPU emulates it
+        warnings.simplefilter("ignore")
+        summary = run(inputs, tmp_path / "job", tiny_model_dir, precision=precision)
     records = read_jsonl(summary.output)
     assert summary.done == TOTAL_GOOD and summary.failed == 0
-    assert all(r["model_id"].endswith("+int8") for r in records)
+    assert all(r["model_id"].endswith(f"+{precision}") for r in records)
     assert all(r[f] in labels for r in records for f, labels in LABELS.items())
+
+
+def test_unknown_precision_stops_the_job_before_it_starts(tiny_model_dir, tmp_path):  # noqa: F811
+    with pytest.raises(JobError, match="unknown precision 'fp8'"):
+        run(make_inputs(tmp_path / "in", bad=False), tmp_path / "job", tiny_model_dir, precision="fp8")
+    assert not (tmp_path / "job").exists()
 
 
 def test_articles_stream_through_in_bounded_chunks(tiny_model_dir, tmp_path, monkeypatch):  # noqa: F811

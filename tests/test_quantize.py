@@ -74,12 +74,12 @@ def test_quantize_int8_quantises_encoder_linears_but_query_and_key_and_keeps_the
 
 def test_near_ties_are_rescored_in_fp32(tiny_model_dir):  # noqa: F811
     exact = load_model(tiny_model_dir).logits(SENTENCES, CONTEXTS)
-    everything = load_model(tiny_model_dir, quantize=True, fallback_margin=float("inf"))
+    everything = load_model(tiny_model_dir, precision="int8", fallback_margin=float("inf"))
     rescored = everything.logits(SENTENCES, CONTEXTS)
     assert everything.rescored == everything.scored == len(SENTENCES)
     for field in exact:
         np.testing.assert_array_equal(rescored[field], exact[field])
-    pure = load_model(tiny_model_dir, quantize=True, fallback_margin=0.0)
+    pure = load_model(tiny_model_dir, precision="int8", fallback_margin=0.0)
     int8 = pure.logits(SENTENCES, CONTEXTS)
     assert pure.rescored == 0
     assert any(not np.array_equal(int8[f], exact[f]) for f in exact)  # int8 really ran
@@ -89,7 +89,7 @@ def test_calibrate_int8_command_restores_a_missing_calibration(tiny_model_dir, t
     model = shutil.copytree(tiny_model_dir, tmp_path / "model", ignore=shutil.ignore_patterns("checkpoints"))
     (model / CALIBRATION_FILE).unlink()
     with pytest.warns(UserWarning, match="no int8 calibration"):
-        load_model(model, quantize=True)
+        load_model(model, precision="int8")
     runner = CliRunner()
     no_files = runner.invoke(app, ["calibrate-int8", str(model)])
     assert no_files.exit_code == 1 and "no training files recorded" in no_files.output
