@@ -146,7 +146,8 @@ class Labeller:
             records = []
             for i, ((text, start, end), who) in enumerate(zip(a.sentences, found)):
                 pred = next(predictions)
-                speaker, side, how = combine(who, pred["speaker_side"])
+                side_p = pred["probs"]["speaker_side"][pred["speaker_side"]]
+                speaker, side, how = combine(who, pred["speaker_side"], side_p)
                 records.append({
                     "id": make_id(a.doc_id, i), "doc_id": a.doc_id, "index": i, "text": text,
                     "start": start, "end": end, "speaker": speaker, "speaker_side": side, "speaker_source": how,

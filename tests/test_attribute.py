@@ -144,18 +144,24 @@ def test_load_actors_reads_the_csv_format(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "found, classifier, expected",
+    "found, classifier, p, expected",
     [
-        (Attribution("Valery Gerasimov", "russian"), "none", ("Valery Gerasimov", "russian", "attribution")),
-        (Attribution("Valery Gerasimov", "russian"), "japanese", ("Valery Gerasimov", "russian", "attribution")),
-        (Attribution("one military expert", None), "other", ("one military expert", "other", "attribution+classifier")),
-        (Attribution("one military expert", None), "none", ("author", "none", "classifier")),
-        (Attribution(None, None), "none", ("author", "none", "classifier")),
-        (Attribution(None, None), "russian", ("unknown", "russian", "classifier")),
+        (Attribution("Valery Gerasimov", "russian"), "none", 0.99, ("Valery Gerasimov", "russian", "attribution")),
+        (Attribution("Valery Gerasimov", "russian"), "japanese", 0.99, ("Valery Gerasimov", "russian", "attribution")),
+        (Attribution("an expert", None), "russian", 0.99, ("an expert", "russian", "attribution+classifier")),
+        (Attribution("an expert", None), "russian", 0.5, ("an expert", "other", "default")),
+        (Attribution("an expert", None), "none", 0.99, ("an expert", "other", "default")),
+        (Attribution(None, None), "none", 0.4, ("author", "none", "classifier")),
+        (Attribution(None, None), "russian", 0.99, ("unknown", "russian", "classifier")),
+        (Attribution(None, None), "russian", 0.5, ("author", "none", "default")),
     ],
 )
-def test_combine_with_the_classifier(found, classifier, expected):
-    assert combine(found, classifier) == expected
+def test_combine_with_the_classifier(found, classifier, p, expected):
+    assert combine(found, classifier, p, min_confidence=0.85) == expected
+
+
+def test_combine_trusts_a_side_given_without_its_probability():
+    assert combine(Attribution(None, None), "japanese") == ("unknown", "japanese", "classifier")
 
 
 def test_same_speaker_is_lenient_but_not_blind():
@@ -181,9 +187,12 @@ def test_evaluate_attribution_counts_names_and_sides():
     assert result["sentences"] == 3 and result["attributed_sentences"] == 2
     assert result["name_accuracy"] == pytest.approx(2 / 3) and result["side_accuracy"] == pytest.approx(2 / 3)
     assert [e["id"] for e in result["errors"]] == ["d:0002"]
-    with_classifier = evaluate_attribution(gold, ACTORS, classifier_sides={"d:0000": "none", "d:0001": "none",
-                                                                           "d:0002": "japanese"})
+    sides = {"d:0000": "none", "d:0001": "russian", "d:0002": "japanese"}
+    with_classifier = evaluate_attribution(gold, ACTORS, classifier_sides=sides,
+                                           classifier_confidence={"d:0001": 0.6, "d:0002": 0.9}, min_confidence=0.8)
     assert with_classifier["side_accuracy"] == 1.0 and with_classifier["name_accuracy"] == pytest.approx(2 / 3)
+    trusting = evaluate_attribution(gold, ACTORS, classifier_sides=sides, min_confidence=0.0)
+    assert trusting["side_accuracy"] == pytest.approx(2 / 3)  # the unsure "russian" narration now stands
 
 
 @pytest.mark.skipif(not (paths.SEED.exists() and (paths.ANNOTATIONS / "actors.csv").exists()),

@@ -100,7 +100,7 @@ def test_records_carry_labels_probabilities_offsets_model_and_metadata(reference
             assert r[field] in labels
             assert set(r["probs"][field]) == set(labels)
             assert sum(r["probs"][field].values()) == pytest.approx(1.0, abs=1e-4)
-        assert r["speaker"] and r["speaker_source"] in ("attribution", "attribution+classifier", "classifier")
+        assert r["speaker"] and r["speaker_source"] in ("attribution", "attribution+classifier", "classifier", "default")
         assert (r["speaker"] == "author") == (r["speaker_side"] == "none")
         assert r["id"] == f"{r['doc_id']}:{r['index']:04d}" and r["model_id"] == model_id
     by_doc = {}
@@ -128,6 +128,8 @@ def test_attribution_names_speakers_and_quote_continuations(reference):
     for r in rec.values():
         if r["speaker_source"] == "classifier":
             assert r["speaker"] == ("author" if r["speaker_side"] == "none" else "unknown")
+        if r["speaker_source"] == "default":  # the classifier was unsure: the annotation rule's default side
+            assert r["speaker_side"] == ("none" if r["speaker"] == "author" else "other")
 
 
 def test_each_bad_input_is_an_error_with_its_reason_and_the_batch_goes_on(reference):
