@@ -24,6 +24,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -101,6 +102,29 @@ def prepare(article: Article, segmenter: str = "pysbd") -> Prepared | ReadError:
     return Prepared(article.doc_id, article.meta, sentences)
 
 
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl, Windows)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return None
+
+
+def release_freed_memory() -> None:
+    """Hand the heap pages that the last chunk's tensors freed back to the OS.
+
+    Without it glibc keeps them, fragmented by tensors of ever-changing shapes, and a long job's resident memory
+    grew by about 40 MB per chunk (benchmarks/label_memory.py: 8x the input, 1.6x the peak); with it, flat.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 class Labeller:
     """Labels prepared articles: classifier predictions for every sentence, speakers from attribution rules.
 
@@ -155,6 +179,7 @@ class Labeller:
                     "probs": pred["probs"], "model_id": self.model_id, "meta": a.meta,
                 })
             out.append(records)
+        release_freed_memory()
         return out
 
 
