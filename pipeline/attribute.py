@@ -23,8 +23,9 @@ from . import paths
 
 ACTORS = paths.ANNOTATIONS / "actors.csv"
 SIDES = ("japanese", "russian", "us", "other")
-#: Where the rules find no speaker, a classifier side other than ``none`` stands only at this calibrated probability
-#: or above; below it the sentence is read as the author's. Out of fold on the seed articles the classifier gave
+#: Where the rules find no speaker (or no side for the one they find), a classifier side other than ``none`` stands
+#: only at this calibrated probability or above; below it the annotation default holds (the author's sentence; a
+#: named speaker of unknown side is ``other``). Out of fold on the seed articles the classifier gave
 #: such a side to 28 sentences with no rule-found speaker, none above 0.83, and 26 of them were narration (gold
 #: ``none``): it tends to read whose position a sentence carries as who says it. The value is the smallest that
 #: maximises name + side accuracy on the seed gold (``benchmarks/attribution.py`` prints that choice and the
