@@ -600,10 +600,11 @@ def evaluate_attribution(gold_records: Iterable[Mapping], actors: ActorTable | N
                          min_confidence: float = SIDE_MIN_CONFIDENCE) -> dict:
     """Speaker-name and speaker_side accuracy of attribution against gold records (``speaker``, ``speaker_side``).
 
-    Sentences are grouped by ``doc_id`` and ordered by ``id``. Without ``classifier_sides`` (record id -> side) the
-    rules stand alone: no name found predicts ``author``/``none``, and a named speaker of unknown nationality
-    ``other`` (the annotation rule for unnamed or foreign sources). With them, :func:`combine` decides, as in
-    labelling, with each side's probability from ``classifier_confidence`` (record id -> p; 1.0 where absent).
+    Sentences are grouped by ``doc_id`` and ordered by ``id``; :func:`combine` decides, as in labelling. Without
+    ``classifier_sides`` (record id -> side) the rules stand alone, as if the classifier always said ``none``: no
+    name found predicts ``author``/``none``, and a named speaker of unknown nationality ``other`` (the annotation
+    rule for unnamed or foreign sources). With them, each side's probability comes from ``classifier_confidence``
+    (record id -> p; 1.0 where absent).
     Returns overall accuracies, accuracies on gold non-author sentences, counts and the errors.
     """
     actors = default_actors() if actors is None else actors
@@ -615,13 +616,9 @@ def evaluate_attribution(gold_records: Iterable[Mapping], actors: ActorTable | N
     for doc in by_doc.values():
         doc = sorted(doc, key=lambda r: r["id"])
         for r, found in zip(doc, attribute([r["text"] for r in doc], actors)):
-            if classifier_sides is not None:
-                confidence = (classifier_confidence or {}).get(r["id"], 1.0)
-                speaker, side, _ = combine(found, classifier_sides[r["id"]], confidence, min_confidence)
-            elif found.speaker:
-                speaker, side = found.speaker, found.side or "other"
-            else:
-                speaker, side = "author", "none"
+            classifier_side = classifier_sides[r["id"]] if classifier_sides is not None else "none"
+            confidence = (classifier_confidence or {}).get(r["id"], 1.0)
+            speaker, side, _ = combine(found, classifier_side, confidence, min_confidence)
             ok_name = same_speaker(speaker, r["speaker"], actors)
             ok_side = side == r["speaker_side"]
             n += 1
