@@ -91,7 +91,7 @@ def default_model(workdir: Path) -> Path:
     from transformers import AutoTokenizer
 
     from pipeline.config import DEFAULT_ENCODER, resolve_encoder
-    from pipeline.model import build_model, save_model
+    from pipeline.model.classifier import build_model, save_model
     from pipeline.schema import LABELS
 
     encoder = resolve_encoder(DEFAULT_ENCODER)
@@ -106,8 +106,8 @@ def default_model(workdir: Path) -> Path:
 
 def fit_heads(model, tokenizer, label_maps, steps: int = 300) -> bool:
     """Fit the heads by logistic regression on the frozen encoder's pooled features of the annotation corpus."""
-    from pipeline.corpus import default_files, read_records, with_context
-    from pipeline.features import PadCollator, encode
+    from pipeline.annotation.corpus import default_files, read_records, with_context
+    from pipeline.model.features import PadCollator, encode
 
     files = default_files()
     if not files:
@@ -142,8 +142,8 @@ def corpus_sentences(n: int) -> tuple[list[tuple[str, str]], np.ndarray]:
     """n (sentence, previous sentence) pairs: the project's article and annotation sentences in reading order,
     cycled as needed and cut into pseudo-articles of PER_ARTICLE sentences (no previous one at an article start);
     and which of them come from the seed articles (real news text rather than written sentences)."""
-    from pipeline.articles import load_articles
-    from pipeline.segment import split_sentences
+    from pipeline.text.articles import load_articles
+    from pipeline.text.segment import split_sentences
 
     sentences: list[str] = []
     for text in load_articles().values():
@@ -160,7 +160,7 @@ def corpus_sentences(n: int) -> tuple[list[tuple[str, str]], np.ndarray]:
 
 def as_articles(pairs, per_article: int = PER_ARTICLE):
     """The sentences as pseudo-articles of ``per_article`` sentences, for the labeller."""
-    from pipeline.label import Prepared
+    from pipeline.labelling.job import Prepared
 
     out = []
     for a, s in enumerate(range(0, len(pairs), per_article)):
@@ -171,7 +171,7 @@ def as_articles(pairs, per_article: int = PER_ARTICLE):
 
 def run_labeller(labeller, pairs, chunk_sentences: int) -> tuple[list[dict], float]:
     """Label sentences as the job does (pseudo-articles, chunks of ``chunk_sentences``); (records, seconds)."""
-    from pipeline.label import _chunks
+    from pipeline.labelling.job import _chunks
 
     records: list[dict] = []
     started = time.perf_counter()
@@ -200,7 +200,7 @@ def plain_pipeline(model_dir: Path, max_length: int, use_context: bool):
 
 
 def token_counts(tokenizer, pairs, max_length: int, use_context: bool) -> np.ndarray:
-    from pipeline.features import encode
+    from pipeline.model.features import encode
 
     enc = encode(tokenizer, [s for s, _ in pairs], [c for _, c in pairs] if use_context else None, max_length)
     return np.array([len(ids) for ids in enc["input_ids"]])
@@ -208,7 +208,7 @@ def token_counts(tokenizer, pairs, max_length: int, use_context: bool) -> np.nda
 
 def requested_precisions(spec: str) -> list[str]:
     """The reduced precisions named in ``--precisions`` (``auto``: int8, plus bf16 where it is native)."""
-    from pipeline.precision import native_bf16
+    from pipeline.model.precision import native_bf16
 
     out: list[str] = []
     for name in filter(None, (x.strip() for x in spec.split(","))):
@@ -262,7 +262,7 @@ def main(argv=None) -> int:
     parser.add_argument("--precisions", default="", help="reduced precisions to run and compare with fp32: a comma "
                         "list of bf16, int8, or auto (int8, plus bf16 where this CPU has it natively)")
     parser.add_argument("--margin", type=float, default=None, help="top-two logit margin re-scored in fp32 "
-                        "(default: pipeline.precision.FALLBACK_MARGINS)")
+                        "(default: pipeline.model.precision.FALLBACK_MARGINS)")
     parser.add_argument("--error-sentences", type=int, default=1000,
                         help="sentences whose raw logits are compared for the error quantiles")
     parser.add_argument("--sweep", default="", help="comma-separated batch sizes to time on 1,000 sentences first")
@@ -271,8 +271,8 @@ def main(argv=None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    from pipeline.label import CHUNK_SENTENCES, DEFAULT_BATCH_SIZE, Labeller
-    from pipeline.model import load_model
+    from pipeline.labelling.job import CHUNK_SENTENCES, DEFAULT_BATCH_SIZE, Labeller
+    from pipeline.model.classifier import load_model
 
     batch_size = args.batch_size or DEFAULT_BATCH_SIZE
     workdir = Path(tempfile.mkdtemp(prefix="label-bench-"))

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline import paths  # noqa: E402
-from pipeline.segment import SEGMENTERS, split_sentences  # noqa: E402
+from pipeline.text.segment import SEGMENTERS, split_sentences  # noqa: E402
 
 
 def load_gold(path: Path) -> dict[str, list[tuple[int, int]]]:

@@ -23,7 +23,7 @@ def prepare(
 ) -> None:
     """Rebuild annotations/articles/<doc_id>.txt by cleaning the seed files named in the manifest."""
     from . import paths
-    from .articles import prepare_articles
+    from .text.articles import prepare_articles
 
     for p in prepare_articles(seeds or paths.SEEDS):
         typer.echo(f"wrote {p}")
@@ -39,7 +39,7 @@ def validate(
 ) -> None:
     """Check annotation files against the schema and the articles: every problem as file:line: message; exit 1 if any."""
     from . import paths
-    from .validate import check_coverage, count_records, validate_files
+    from .annotation.validate import check_coverage, count_records, validate_files
 
     articles = articles or paths.ARTICLES
     if not files:
@@ -65,8 +65,8 @@ def agreement_cmd(
         None, "--fields", help="label fields to compare, repeated or comma-separated (default: all)"),
 ) -> None:
     """Inter-annotator agreement over the shared ids: raw agreement, Cohen's kappa, Krippendorff's alpha."""
-    from .agreement import agreement, format_table
-    from .corpus import CorpusError, read_records
+    from .annotation.agreement import agreement, format_table
+    from .annotation.corpus import CorpusError, read_records
     from .schema import FIELDS
 
     chosen = tuple(f.strip() for arg in fields for f in arg.split(",") if f.strip()) if fields else FIELDS
@@ -84,8 +84,8 @@ def labelstudio_export(
     config_out: Path | None = typer.Option(None, "--config-out", help="also write the labelling config XML here"),
 ) -> None:
     """Write Label Studio tasks (sentence, previous sentence as context, offsets) and optionally the config XML."""
-    from .corpus import CorpusError, read_records
-    from .labelstudio import export_tasks, labelling_config
+    from .annotation.corpus import CorpusError, read_records
+    from .annotation.labelstudio import export_tasks, labelling_config
 
     try:
         records = [r for f in files for r in read_records(f)]
@@ -105,8 +105,8 @@ def labelstudio_import(
     annotator: str | None = typer.Option(None, help="set this annotator on every record (e.g. B for a second pass)"),
 ) -> None:
     """Turn a Label Studio JSON export into schema records (latest non-cancelled annotation of each task)."""
-    from .corpus import CorpusError, write_jsonl
-    from .labelstudio import import_export
+    from .annotation.corpus import CorpusError, write_jsonl
+    from .annotation.labelstudio import import_export
 
     try:
         records = import_export(export, annotator=annotator)
@@ -138,7 +138,7 @@ def train(
     """Fine-tune the multi-task classifier on the annotation corpus and save it as a model folder."""
     from . import paths
     from .config import ConfigError
-    from .train import train as run_train
+    from .model.train import train as run_train
 
     cfg = _config(config or paths.MODELS / "default.toml", epochs=epochs)
     try:
@@ -161,10 +161,10 @@ def evaluate(
     import sys
 
     from . import paths
-    from .baselines import BASELINES
+    from .evaluation.baselines import BASELINES
     from .config import ConfigError
-    from .evaluate import apply_to_model, summary_table
-    from .evaluate import evaluate as run_evaluate
+    from .evaluation.crossval import apply_to_model, summary_table
+    from .evaluation.crossval import evaluate as run_evaluate
 
     cfg = _config(config or paths.MODELS / "default.toml", epochs=epochs)
     command = "stance " + " ".join(sys.argv[1:]) if sys.argv[1:] else "stance evaluate"
@@ -211,7 +211,7 @@ def label_cmd(
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
 ) -> None:
     """Label incoming articles sentence by sentence into a resumable job folder (full help: _LABEL_HELP)."""
-    from .label import JobError, label_paths
+    from .labelling.job import JobError, label_paths
 
     try:
         summary = label_paths(inputs, out, model_dir=model, fmt=fmt, engine=engine, batch_size=batch_size,
@@ -229,7 +229,7 @@ def calibrate_int8(
     files: list[Path] | None = typer.Option(None, "--data", help="corpus files (default: those it was trained on)"),
 ) -> None:
     """Record the int8 activation calibration of a model folder trained before `train` wrote it."""
-    from .quantize import calibrate
+    from .model.quantize import calibrate
 
     try:
         path = calibrate(model, files or None)
@@ -249,7 +249,7 @@ def report_cmd(
     no_code: bool = typer.Option(False, "--no-code", help="leave the code cells out of the HTML"),
 ) -> None:
     """Execute a report notebook with parameters (papermill) and render it to HTML under --out."""
-    from .report import ReportError, parse_parameter, render_report
+    from .reporting.notebooks import ReportError, parse_parameter, render_report
 
     try:
         params = dict(parse_parameter(p) for p in param or [])

@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def tiny_encoder(tmp_path_factory):
-    from pipeline.tiny import make_tiny_encoder
+    from pipeline.model.tiny import make_tiny_encoder
 
     return make_tiny_encoder(tmp_path_factory.mktemp("tiny-encoder"))
 
@@ -19,7 +19,7 @@ def tiny_model_dir(tmp_path_factory, tiny_encoder):
 
     from pipeline.config import TrainConfig
     from pipeline.schema import FIELDS, LABELS
-    from pipeline.train import fit
+    from pipeline.model.train import fit
 
     texts = [
         ("Russia said the Aegis Ashore system threatens its security.", "russian", "russian", "claim", "missile_defense"),

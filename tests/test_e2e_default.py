@@ -8,9 +8,9 @@ import pytest
 
 from pipeline import paths
 from pipeline.config import load_config
-from pipeline.corpus import load_corpus
-from pipeline.model import load_model
-from pipeline.train import fit
+from pipeline.annotation.corpus import load_corpus
+from pipeline.model.classifier import load_model
+from pipeline.model.train import fit
 
 pytestmark = pytest.mark.slow
 
@@ -49,8 +49,8 @@ def test_smoothing_brings_int8_closer_to_fp32_on_the_real_encoder(trained):
     int8 error of the pooled features on the other 63 by at least 15% (measured: about 30%)."""
     import torch
 
-    from pipeline.features import PadCollator, encode
-    from pipeline.quantize import activation_maxima, quantize_int8
+    from pipeline.model.features import PadCollator, encode
+    from pipeline.model.quantize import activation_maxima, quantize_int8
 
     predictor = trained[0]
     seed = load_corpus([paths.SEED])

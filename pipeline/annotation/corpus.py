@@ -1,0 +1,160 @@
+"""Read the annotation corpus and hand it to the model as a ``datasets.Dataset``.
+
+Each sentence gets its preceding sentence of the same article as ``context``, so the model can attribute a
+quote that continues from the sentence before. Splits keep whole articles together: the seed articles are
+the only test data, written sentences only ever train.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from pydantic import ValidationError
+
+from .. import paths
+from ..schema import FIELDS, LABELS, Record
+
+
+class CorpusError(ValueError):
+    """A problem in an annotation file, reported as ``file:line: message``."""
+
+    def __init__(self, path: Path | str, line: int, message: str):
+        self.path, self.line, self.message = str(path), line, message
+        super().__init__(f"{path}:{line}: {message}")
+
+
+def parse_line(path: Path | str, lineno: int, raw: bytes, encoding: str = "utf-8") -> object | CorpusError:
+    """Decode one JSONL line and parse its JSON: the value, or the :class:`CorpusError` saying why not.
+
+    The one reading rule of the project (UTF-8, JSON) shared by annotation files and incoming JSONL articles.
+    """
+    try:
+        line = raw.decode(encoding)
+    except UnicodeDecodeError as e:
+        return CorpusError(path, lineno, f"not UTF-8 (byte {e.start} of the line: {raw[e.start:e.start + 4]!r})")
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as e:
+        return CorpusError(path, lineno, f"malformed JSON: {e.msg} (column {e.colno})")
+
+
+def parse_lines(path: Path | str, data: bytes) -> Iterator[tuple[int, dict | CorpusError]]:
+    """(line number, object or the :class:`CorpusError` for that line) for every non-blank line of a JSONL file.
+
+    Callers choose whether a bad line stops them (:func:`iter_jsonl`) or is collected (``validate``).
+    """
+    for lineno, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        obj = parse_line(path, lineno, raw)
+        if not isinstance(obj, (dict, CorpusError)):
+            obj = CorpusError(path, lineno, f"expected a JSON object, got {type(obj).__name__}")
+        yield lineno, obj
+
+
+def iter_jsonl(path: Path | str) -> Iterator[tuple[int, dict]]:
+    """Yield (line number, object) for each non-blank line; the first bad line raises :class:`CorpusError`."""
+    for lineno, obj in parse_lines(path, Path(path).read_bytes()):
+        if isinstance(obj, CorpusError):
+            raise obj
+        yield lineno, obj
+
+
+def read_records(path: Path | str) -> list[Record]:
+    """Parse one annotation file strictly; the first problem raises :class:`CorpusError` (use ``validate`` for all)."""
+    out = []
+    for lineno, obj in iter_jsonl(path):
+        try:
+            out.append(Record.model_validate(obj))
+        except ValidationError as e:  # the first problem, with its field and reason
+            err = e.errors()[0]
+            where = ".".join(map(str, err["loc"])) or "record"
+            raise CorpusError(path, lineno, f"{where}: {err['msg']}") from None
+    return out
+
+
+def write_jsonl(path: Path | str, rows: Iterable[dict]) -> None:
+    """Write rows as UTF-8 JSONL atomically (temporary file, then rename)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    tmp.replace(path)
+
+
+def default_files() -> list[Path]:
+    return [p for p in (paths.SEED, paths.WRITTEN) if p.exists()]
+
+
+def with_context(records: Sequence[Record]) -> list[dict]:
+    """Records as dicts, each with ``context``: the previous sentence of its article ('' for the first).
+
+    Records are grouped by doc_id, so pass one annotation of each article (not seed.jsonl with second_pass.jsonl).
+    """
+    by_doc: dict[str, list[Record]] = {}
+    for r in records:
+        by_doc.setdefault(r.doc_id, []).append(r)
+    rows = []
+    for doc in by_doc.values():
+        doc.sort(key=lambda r: r.index)
+        prev = ""
+        for r in doc:
+            rows.append({**r.model_dump(exclude={"note"}), "context": prev})
+            prev = r.text
+    return rows
+
+
+def data_hash(files: Sequence[Path | str]) -> str:
+    """SHA-256 over the bytes of the annotation files, recorded with every model trained on them."""
+    h = hashlib.sha256()
+    for f in sorted(map(str, files)):
+        h.update(Path(f).name.encode())
+        h.update(Path(f).read_bytes())
+    return h.hexdigest()
+
+
+def load_corpus(files: Sequence[Path | str] | None = None):
+    """The corpus as a ``datasets.Dataset`` with ``ClassLabel`` features for every schema field."""
+    from datasets import ClassLabel, Dataset, Features, Value
+
+    files = list(files) if files is not None else default_files()
+    records = [r for f in files for r in read_records(f)]
+    rows = with_context(records)
+    features = Features(
+        {
+            "id": Value("string"),
+            "doc_id": Value("string"),
+            "source": Value("string"),
+            "text": Value("string"),
+            "context": Value("string"),
+            "speaker": Value("string"),
+            "start": Value("int32"),
+            "end": Value("int32"),
+            **{field: ClassLabel(names=list(LABELS[field])) for field in FIELDS},
+        }
+    )
+    columns = {name: [row[name] for row in rows] for name in features}
+    return Dataset.from_dict(columns, features=features)
+
+
+def article_folds(doc_ids: Sequence[str], sources: Sequence[str], n_splits: int = 5, seed: int = 13):
+    """Group k-fold over seed articles: yields (train_idx, test_idx); written rows are always in train.
+
+    Each fold's test set is the seed sentences of whole held-out articles, never seen in training.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    doc_ids, sources = np.asarray(doc_ids), np.asarray(sources)
+    seed_idx = np.flatnonzero(sources == "seed")
+    written_idx = np.flatnonzero(sources != "seed")
+    groups = doc_ids[seed_idx]
+    n_docs = len(set(groups))
+    if n_docs < 2:
+        raise ValueError(f"need at least 2 seed articles for article-level folds, got {n_docs}")
+    gkf = GroupKFold(n_splits=min(n_splits, n_docs), shuffle=True, random_state=seed)
+    for train_seed, test_seed in gkf.split(seed_idx, groups=groups):
+        yield np.sort(np.concatenate([seed_idx[train_seed], written_idx])), seed_idx[test_seed]

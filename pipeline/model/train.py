@@ -1,0 +1,217 @@
+"""Fine-tune the multi-task classifier with transformers' Trainer and save it as a model folder.
+
+``train(config)`` checks the config and the corpus before any work, trains on every row given, writes
+safetensors weights, tokenizer, label maps, the config, a data hash, package versions, metrics and a model
+card. Checkpoints go to ``<out>/checkpoints`` so an interrupted run resumes with ``resume=True``.
+The same code runs unchanged under ``accelerate launch`` / ``torchrun`` on several GPUs.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import platform
+import time
+from collections.abc import Sequence
+from datetime import datetime, UTC
+from pathlib import Path
+
+import numpy as np
+
+from ..config import ConfigError, TrainConfig, resolve_encoder
+from ..schema import LABELS
+
+PACKAGES = ("torch", "transformers", "datasets", "scikit-learn", "safetensors", "tokenizers", "numpy")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages a model depends on, recorded with it."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def class_weights(labels: np.ndarray, n_classes: int, mode: str) -> list[float] | None:
+    """Inverse-frequency weights ('balanced'), their square root ('sqrt'), or none; unseen classes get 1."""
+    if mode == "none":
+        return None
+    counts = np.bincount(labels, minlength=n_classes).astype(float)
+    w = np.where(counts > 0, counts.sum() / (n_classes * np.maximum(counts, 1)), 1.0)
+    if mode == "sqrt":
+        w = np.sqrt(w)
+    return (w / w[counts > 0].mean()).round(6).tolist()
+
+
+def freeze(encoder, embeddings: bool, layers: int) -> None:
+    """Stop gradients into the token embeddings and/or the bottom ``layers`` transformer blocks.
+
+    Layers are found by the ``layer.<i>.`` / ``layers.<i>.`` part of parameter names, which BERT, RoBERTa,
+    MiniLM, DeBERTa and most encoders share; with nothing frozen, backward runs through the whole network.
+    """
+    import re
+
+    if embeddings:
+        encoder.get_input_embeddings().weight.requires_grad_(False)
+    if layers:
+        for name, param in encoder.named_parameters():
+            m = re.search(r"\blayers?\.(\d+)\.", name)
+            if (m and int(m.group(1)) < layers) or (name.startswith("embeddings.") and embeddings):
+                param.requires_grad_(False)
+
+
+def check_corpus(files: Sequence[Path]) -> None:
+    """Refuse to train on a corpus that fails ``validate``: one message listing the first problems."""
+    from ..annotation.validate import validate_files
+
+    missing = [str(f) for f in files if not Path(f).exists()]
+    if missing:
+        raise ConfigError(f"data: annotation file not found: {', '.join(missing)}")
+    problems = validate_files(files)
+    if problems:
+        shown = "\n  ".join(map(str, problems[:10]))
+        more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
+        raise ConfigError(f"the corpus fails validation ({len(problems)} problems); run `stance validate`:\n  {shown}{more}")
+
+
+def tokenize_dataset(dataset, tokenizer, config: TrainConfig):
+    """Add input_ids / attention_mask / sentence_mask columns for (sentence, previous sentence) pairs."""
+    from .features import encode
+
+    def _map(batch):
+        return encode(tokenizer, batch["text"], batch["context"] if config.use_context else None, config.max_length)
+
+    return dataset.map(_map, batched=True, desc="tokenize")
+
+
+def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progress: bool = True, save: bool = True):
+    """Train on ``dataset`` (a corpus Dataset) and return (Predictor, train metrics); optionally save the folder."""
+    import torch
+    from transformers import AutoTokenizer, Trainer, TrainingArguments, set_seed
+
+    from .features import PadCollator
+    from .classifier import Predictor, build_model, save_model
+
+    set_seed(config.seed)
+    encoder_path = resolve_encoder(config.encoder)
+    tokenizer = AutoTokenizer.from_pretrained(encoder_path, trust_remote_code=False)
+    label_maps = {f: list(LABELS[f]) for f in config.fields}
+    weights = {f: class_weights(np.asarray(dataset[f]), len(label_maps[f]), config.class_weighting) for f in config.fields}
+    model = build_model(encoder_path, label_maps, config.dropout, config.loss_weights, weights, seed=config.seed)
+
+    keep = ["input_ids", "attention_mask", "sentence_mask", "token_type_ids", "length", *config.fields]
+    data = tokenize_dataset(dataset, tokenizer, config)
+    data = data.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True, desc="length")
+    data = data.remove_columns([c for c in data.column_names if c not in keep])
+
+    steps_per_epoch = max(1, -(-len(data) // config.batch_size))
+    total_steps = int(np.ceil(steps_per_epoch * config.epochs))
+    freeze(model.encoder, config.freeze_embeddings, config.freeze_layers)
+    head_params = [p for n, p in model.named_parameters() if n.startswith("heads.")]
+    enc_params = [p for n, p in model.named_parameters() if not n.startswith("heads.") and p.requires_grad]
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": enc_params, "lr": config.learning_rate, "weight_decay": config.weight_decay},
+            {"params": head_params, "lr": config.head_learning_rate, "weight_decay": 0.0},
+        ]
+    )
+    args = TrainingArguments(
+        output_dir=str(out_dir / "checkpoints"),
+        per_device_train_batch_size=config.batch_size,
+        num_train_epochs=config.epochs,
+        learning_rate=config.learning_rate,
+        warmup_steps=int(config.warmup_ratio * total_steps),
+        lr_scheduler_type="linear",
+        logging_steps=max(1, steps_per_epoch),
+        save_strategy="epoch" if save else "no",
+        save_total_limit=1,
+        save_only_model=False,
+        seed=config.seed,
+        data_seed=config.seed,
+        label_names=list(config.fields),
+        remove_unused_columns=False,
+        report_to="none",
+        disable_tqdm=not progress,
+        use_cpu=not torch.cuda.is_available(),
+        dataloader_num_workers=0,
+        # batches of similar length: far less padding, the main CPU cost here (randomised within megabatches)
+        train_sampling_strategy="group_by_length",
+        length_column_name="length",
+    )
+    trainer = Trainer(
+        model=model,
+        args=args,
+        train_dataset=data,
+        data_collator=PadCollator(tokenizer, config.fields),
+        optimizers=(optimizer, None),
+    )
+    checkpoint = resume and any((out_dir / "checkpoints").glob("checkpoint-*"))
+    started = time.perf_counter()
+    result = trainer.train(resume_from_checkpoint=True if checkpoint else None)
+    metrics = {
+        "train_loss": float(result.training_loss),
+        "train_seconds": round(time.perf_counter() - started, 1),
+        "train_rows": len(data),
+        "steps": int(result.global_step),
+    }
+    meta = {
+        "model_id": f"{config.name}@{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}",
+        "label_maps": label_maps,
+        "config": config.model_dump(),
+        "encoder_source": encoder_path,
+        "class_weights": weights,
+        "temperatures": {f: 1.0 for f in config.fields},
+    }
+    model = trainer.model.to("cpu").eval()
+    predictor = Predictor(model, tokenizer, meta)
+    if save:
+        from .quantize import activation_maxima, save_calibration
+
+        save_model(model, tokenizer, out_dir, meta)
+        save_calibration(activation_maxima(predictor, dataset["text"], dataset["context"]), out_dir)
+    return predictor, metrics
+
+
+def train(config: TrainConfig, out_dir: Path | str | None = None, resume: bool = False, progress: bool = True) -> Path:
+    """Check config and corpus, fine-tune on the whole corpus and write the model folder; returns its path."""
+    from ..annotation.corpus import data_hash, load_corpus
+    from .classifier import META_FILE
+
+    files = config.data_files()
+    check_corpus(files)
+    out = Path(out_dir) if out_dir is not None else config.output_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    dataset = load_corpus(files)
+    predictor, metrics = fit(config, dataset, out, resume=resume, progress=progress)
+    meta = predictor.meta
+    meta["data"] = {
+        "files": [str(f) for f in files],
+        "sha256": data_hash(files),
+        "rows": len(dataset),
+        "by_source": {s: int(n) for s, n in zip(*np.unique(dataset["source"], return_counts=True))},
+    }
+    meta["versions"] = package_versions()
+    (out / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / "metrics.json").write_text(json.dumps({"train": metrics}, indent=2), encoding="utf-8")
+    from .card import write_card
+
+    write_card(out)
+    adopt_evaluation(config, out)
+    return out
+
+
+def adopt_evaluation(config: TrainConfig, out: Path, evaluation: Path | None = None) -> bool:
+    """Take temperatures and cross-validated metrics from ``reports/<name>/evaluation.json`` when that
+    evaluation ran this very config on this very data (same config, same data hash); else leave T = 1."""
+    from ..evaluation.crossval import apply_to_model
+
+    path = evaluation or Path("reports") / config.name / "evaluation.json"
+    if not path.is_file():
+        return False
+    result = json.loads(path.read_text(encoding="utf-8"))
+    if result.get("config") != config.model_dump():
+        return False
+    return apply_to_model(result, out)
