@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline import paths
 from pipeline.attribution.rules import SIDE_MIN_CONFIDENCE, evaluate_attribution
-from pipeline.annotation.corpus import iter_jsonl
+from pipeline.jsonl import iter_jsonl
 
 #: Thresholds tried: from "the classifier's side always stands" (0) to "never, where no name is found" (1.01).
 GRID = (0.0, 0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 #: Run in a child process: label the feed, then report this process's own peak RSS.
 CHILD = """
 import json, resource, sys, time
-from pipeline.labelling.job import label_paths
+from pipeline.labelling import label_paths
 feed, out, model, precision = sys.argv[1:5]
 started = time.perf_counter()
 summary = label_paths([feed], out, model_dir=model, precision=precision, progress=False)

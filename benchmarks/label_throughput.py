@@ -91,7 +91,7 @@ def default_model(workdir: Path) -> Path:
     from transformers import AutoTokenizer
 
     from pipeline.config import DEFAULT_ENCODER, resolve_encoder
-    from pipeline.model.classifier import build_model, save_model
+    from pipeline.model import build_model, save_model
     from pipeline.schema import LABELS
 
     encoder = resolve_encoder(DEFAULT_ENCODER)
@@ -160,7 +160,7 @@ def corpus_sentences(n: int) -> tuple[list[tuple[str, str]], np.ndarray]:
 
 def as_articles(pairs, per_article: int = PER_ARTICLE):
     """The sentences as pseudo-articles of ``per_article`` sentences, for the labeller."""
-    from pipeline.labelling.job import Prepared
+    from pipeline.labelling import Prepared
 
     out = []
     for a, s in enumerate(range(0, len(pairs), per_article)):
@@ -171,11 +171,11 @@ def as_articles(pairs, per_article: int = PER_ARTICLE):
 
 def run_labeller(labeller, pairs, chunk_sentences: int) -> tuple[list[dict], float]:
     """Label sentences as the job does (pseudo-articles, chunks of ``chunk_sentences``); (records, seconds)."""
-    from pipeline.labelling.job import _chunks
+    from pipeline.labelling.job import chunks
 
     records: list[dict] = []
     started = time.perf_counter()
-    for chunk in _chunks(iter(as_articles(pairs)), 10**9, chunk_sentences):
+    for chunk in chunks(iter(as_articles(pairs)), 10**9, chunk_sentences):
         for recs in labeller.label(chunk):
             records.extend(recs)
     return records, time.perf_counter() - started
@@ -271,8 +271,10 @@ def main(argv=None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    from pipeline.labelling.job import CHUNK_SENTENCES, DEFAULT_BATCH_SIZE, Labeller
-    from pipeline.model.classifier import load_model
+    from pipeline.labelling import Labeller
+    from pipeline.labelling.job import CHUNK_SENTENCES
+    from pipeline.labelling.labeller import DEFAULT_BATCH_SIZE
+    from pipeline.model import load_model
 
     batch_size = args.batch_size or DEFAULT_BATCH_SIZE
     workdir = Path(tempfile.mkdtemp(prefix="label-bench-"))

@@ -66,7 +66,8 @@ def agreement_cmd(
 ) -> None:
     """Inter-annotator agreement over the shared ids: raw agreement, Cohen's kappa, Krippendorff's alpha."""
     from .annotation.agreement import agreement, format_table
-    from .annotation.corpus import CorpusError, read_records
+    from .annotation.corpus import read_records
+    from .jsonl import CorpusError
     from .schema import FIELDS
 
     chosen = tuple(f.strip() for arg in fields for f in arg.split(",") if f.strip()) if fields else FIELDS
@@ -84,8 +85,9 @@ def labelstudio_export(
     config_out: Path | None = typer.Option(None, "--config-out", help="also write the labelling config XML here"),
 ) -> None:
     """Write Label Studio tasks (sentence, previous sentence as context, offsets) and optionally the config XML."""
-    from .annotation.corpus import CorpusError, read_records
+    from .annotation.corpus import read_records
     from .annotation.labelstudio import export_tasks, labelling_config
+    from .jsonl import CorpusError
 
     try:
         records = [r for f in files for r in read_records(f)]
@@ -105,8 +107,8 @@ def labelstudio_import(
     annotator: str | None = typer.Option(None, help="set this annotator on every record (e.g. B for a second pass)"),
 ) -> None:
     """Turn a Label Studio JSON export into schema records (latest non-cancelled annotation of each task)."""
-    from .annotation.corpus import CorpusError, write_jsonl
     from .annotation.labelstudio import import_export
+    from .jsonl import CorpusError, write_jsonl
 
     try:
         records = import_export(export, annotator=annotator)
@@ -163,8 +165,8 @@ def evaluate(
     from . import paths
     from .evaluation.baselines import BASELINES
     from .config import ConfigError
-    from .evaluation.crossval import apply_to_model, summary_table
     from .evaluation.crossval import evaluate as run_evaluate
+    from .evaluation.crossval import summary_table
 
     cfg = _config(config or paths.MODELS / "default.toml", epochs=epochs)
     command = "stance " + " ".join(sys.argv[1:]) if sys.argv[1:] else "stance evaluate"
@@ -176,10 +178,12 @@ def evaluate(
     for f, t in result["temperatures"].items():
         ece = result["systems"]["finetuned"][f]
         typer.echo(f"{f}: ECE {ece['ece']:.3f} -> {ece['ece_calibrated']:.3f} with temperature (applied T={t:.2f})")
-    target = out or Path("reports") / cfg.name / "evaluation.json"
-    typer.echo(f"evaluation written to {target}")
-    if apply_to_model(result, cfg.output_dir()):
-        typer.echo(f"temperatures and cross-validated metrics recorded in {cfg.output_dir()}")
+    typer.echo(f"evaluation written to {out or cfg.evaluation_file()}")
+    model = result["model"]
+    if model["recorded"]:
+        typer.echo(f"temperatures and cross-validated metrics recorded in {model['dir']}")
+    else:
+        typer.echo(f"{model['dir']} left untouched: {model['reason']}")
 
 
 # --- labelling commands (label) ---------------------------------------------------------------------
@@ -211,7 +215,7 @@ def label_cmd(
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
 ) -> None:
     """Label incoming articles sentence by sentence into a resumable job folder (full help: _LABEL_HELP)."""
-    from .labelling.job import JobError, label_paths
+    from .labelling import JobError, label_paths
 
     try:
         summary = label_paths(inputs, out, model_dir=model, fmt=fmt, engine=engine, batch_size=batch_size,
@@ -229,10 +233,10 @@ def calibrate_int8(
     files: list[Path] | None = typer.Option(None, "--data", help="corpus files (default: those it was trained on)"),
 ) -> None:
     """Record the int8 activation calibration of a model folder trained before `train` wrote it."""
-    from .model.quantize import calibrate
+    from .model.train import calibrate_int8
 
     try:
-        path = calibrate(model, files or None)
+        path = calibrate_int8(model, files or None)
     except (FileNotFoundError, ValueError) as e:
         fail(str(e))
     typer.echo(f"wrote {path}")

@@ -71,7 +71,13 @@ class TrainConfig(BaseModel):
         return [p if p.is_absolute() else paths.ROOT / p for p in map(Path, self.data)]
 
     def output_dir(self) -> Path:
+        """The model folder: ``models/<name>/``."""
         return paths.MODELS / self.name
+
+    def evaluation_file(self) -> Path:
+        """Where ``evaluate`` writes by default and ``train`` looks for an evaluation to adopt:
+        ``reports/<name>/evaluation.json``."""
+        return paths.REPORTS / self.name / "evaluation.json"
 
 
 def resolve_encoder(encoder: str) -> str:

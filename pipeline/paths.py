@@ -12,5 +12,7 @@ MANIFEST = ARTICLES / "manifest.jsonl"
 SEED = ANNOTATIONS / "seed.jsonl"
 WRITTEN = ANNOTATIONS / "written.jsonl"
 MODELS = ROOT / "models"
+#: Generated reports: reports/<name>/evaluation.json from `stance evaluate`, rendered notebooks.
+REPORTS = ROOT / "reports"
 #: The five seed articles live beside the checkout; STANCE_SEEDS overrides.
 SEEDS = Path(os.environ.get("STANCE_SEEDS", ROOT.parent / "shared" / "seeds"))

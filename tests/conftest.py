@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipeline.annotation.corpus import write_jsonl
+from pipeline.jsonl import write_jsonl
 from pipeline.schema import make_id
 from tests._models import tiny_encoder, tiny_model_dir  # noqa: F401  (model fixtures for every test module)
 

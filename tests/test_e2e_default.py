@@ -9,7 +9,7 @@ import pytest
 from pipeline import paths
 from pipeline.config import load_config
 from pipeline.annotation.corpus import load_corpus
-from pipeline.model.classifier import load_model
+from pipeline.model import load_model
 from pipeline.model.train import fit
 
 pytestmark = pytest.mark.slow

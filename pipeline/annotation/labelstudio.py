@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pydantic import ValidationError
 
-from .corpus import CorpusError, with_context
+from ..jsonl import CorpusError
+from .corpus import with_context
 from ..schema import FIELDS, LABELS, Record
 
 #: The task data keys (``data`` of a Label Studio task); everything but ``context`` goes back into the record.

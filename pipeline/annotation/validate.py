@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from .. import paths
 from ..text.articles import article_path, read_manifest
-from .corpus import CorpusError, parse_lines
+from ..jsonl import CorpusError, parse_lines
 from ..schema import ID_PATTERN, SOURCES, Record
 
 #: Written sentences sharing this many consecutive words with a seed sentence count as copied from the test set.

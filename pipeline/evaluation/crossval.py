@@ -4,6 +4,11 @@ Each fold holds out whole seed articles, trains on the other seed articles plus 
 and scores only the held-out seed sentences. All systems see exactly the same folds in the same run.
 Probabilities are calibrated by temperature scaling fitted on the *other* folds' out-of-fold logits
 (cross-fitted), so the calibrated ECE is an honest held-out figure.
+
+The result is written to ``reports/<name>/evaluation.json`` and recorded in the model folder
+(:func:`pipeline.model.folder.record_evaluation`: temperatures, cross-validated metrics, model card) only when
+the evaluated configuration, folds included, is the one that model was trained with, on the same data; an
+evaluation of any other configuration leaves the model untouched and says why in ``result["model"]``.
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..annotation.corpus import article_folds, data_hash, load_corpus
+from ..config import TrainConfig, resolve_encoder
+from ..model.folder import FINETUNED, record_evaluation
+from ..model.train import check_corpus, fit
+from ..schema import LABELS
 from .baselines import BASELINES, embed, fit_predict
 from .calibration import expected_calibration_error, fit_temperature, softmax
-from ..config import TrainConfig, resolve_encoder
-from ..schema import LABELS
-
-FINETUNED = "finetuned"
 
 
 def field_metrics(gold: np.ndarray, pred: np.ndarray, fold_of: np.ndarray, labels: list[str]) -> dict:
@@ -66,11 +72,10 @@ def cross_fitted_calibration(logits: np.ndarray, gold: np.ndarray, fold_of: np.n
 
 
 def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: int | None = None,
-             baselines: tuple[str, ...] = BASELINES, progress: bool = True, command: str = "stance evaluate") -> dict:
-    """Run the cross-validation and write the evaluation JSON (see module doc); returns it."""
-    from ..annotation.corpus import article_folds, data_hash, load_corpus
-    from ..model.train import check_corpus, fit
-
+             baselines: tuple[str, ...] = BASELINES, progress: bool = True, command: str = "stance evaluate",
+             model_dir: Path | str | None = None) -> dict:
+    """Run the cross-validation, record it in the model folder ``model_dir`` (default ``models/<name>/``) where it
+    evaluated that model's own configuration, and write the evaluation JSON (see module doc); returns it."""
     files = config.data_files()
     check_corpus(files)
     ds = load_corpus(files)
@@ -80,7 +85,9 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
     contexts = np.asarray(ds["context"], dtype=object)
     ids = np.asarray(ds["id"], dtype=object)
     sources, doc_ids = np.asarray(ds["source"]), np.asarray(ds["doc_id"])
-    folds = list(article_folds(doc_ids, sources, n_folds or config.eval_folds, config.seed))
+    n_folds = n_folds or config.eval_folds
+    evaluated = config if n_folds == config.eval_folds else config.model_copy(update={"eval_folds": n_folds})
+    folds = list(article_folds(doc_ids, sources, n_folds, config.seed))
     emb = embed(list(texts), resolve_encoder(config.encoder)) if "minilm_logreg" in baselines else None
 
     test_rows = np.concatenate([te for _, te in folds])
@@ -132,7 +139,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
     result = {
         "command": command,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "config": config.model_dump(),
+        "config": evaluated.model_dump(),
         "data_sha256": data_hash(files),
         "n_folds": len(folds),
         "seconds": round(time.perf_counter() - started, 1),
@@ -141,7 +148,10 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         "systems": result_systems,
         "predictions": predictions,
     }
-    out = Path(out_path) if out_path else Path("reports") / config.name / "evaluation.json"
+    model_dir = Path(model_dir) if model_dir is not None else config.output_dir()
+    recorded = record_evaluation(result, model_dir)
+    result["model"] = {"dir": str(model_dir), "recorded": recorded.recorded, "reason": recorded.reason}
+    out = Path(out_path) if out_path else config.evaluation_file()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     return result
@@ -156,31 +166,3 @@ def summary_table(result: dict) -> str:
         cells = [f"{result['systems'][s][f]['macro_f1_mean']:.3f} ± {result['systems'][s][f]['macro_f1_std']:.3f}" for s in systems]
         lines.append(f"| {f} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-def apply_to_model(result: dict, model_dir: Path | str) -> bool:
-    """Record temperatures and cross-validated metrics in a trained model folder trained on the same data."""
-    from ..model.card import write_card
-    from ..model.classifier import META_FILE
-
-    model_dir = Path(model_dir)
-    meta_path = model_dir / META_FILE
-    if not meta_path.is_file():
-        return False
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta.get("data", {}).get("sha256") != result["data_sha256"]:
-        return False
-    meta["temperatures"] = {f: result["temperatures"].get(f, 1.0) for f in meta["label_maps"]}
-    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-    metrics_path = model_dir / "metrics.json"
-    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.exists() else {}
-    ft = result["systems"][FINETUNED]
-    metrics["command"] = result["command"]
-    metrics["cross_validation"] = {
-        f: {k: ft[f][k] for k in ("macro_f1_mean", "macro_f1_std", "accuracy_mean", "accuracy_std", "ece", "ece_calibrated", "temperature")}
-        for f in ft
-    }
-    metrics["baselines"] = {s: {f: result["systems"][s][f]["macro_f1_mean"] for f in ft} for s in result["systems"] if s != FINETUNED}
-    metrics_path.write_text(json.dumps(metrics, indent=2), encoding="utf-8")
-    write_card(model_dir)
-    return True

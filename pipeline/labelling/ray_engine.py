@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 from collections.abc import Iterator
 
-from .job import DEFAULT_BATCH_SIZE, JobError, Labeller, Prepared
+from .errors import JobError
+from .labeller import DEFAULT_BATCH_SIZE, Labeller, Prepared
 
 #: Articles per ``map_batches`` call on an actor.
 ARTICLES_PER_BATCH = 16

@@ -1,8 +1,7 @@
-"""Write a model card (README.md) for a trained model folder from what the folder itself records."""
+"""The model card (README.md of a model folder), rendered from what the folder itself records."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 
@@ -13,12 +12,9 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def write_card(model_dir: Path | str) -> Path:
-    """Render README.md from pipeline.json and metrics.json (cross-validated figures where ``evaluate`` added them)."""
-    model_dir = Path(model_dir)
-    meta = json.loads((model_dir / "pipeline.json").read_text(encoding="utf-8"))
-    metrics_path = model_dir / "metrics.json"
-    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.exists() else {}
+def render_card(meta: dict, metrics: dict) -> str:
+    """The model card's Markdown from a folder's ``pipeline.json`` and ``metrics.json`` (cross-validated figures
+    where an evaluation was recorded); :func:`pipeline.model.folder.write_card` writes it."""
     cfg = meta["config"]
     data = meta.get("data", {})
     cv = metrics.get("cross_validation")
@@ -61,6 +57,4 @@ Five seed articles are a very small test set: figures have a wide spread across 
 the annotators' reading of public positions. Calibrated probabilities are only as good as the held-out folds
 they were fitted on.
 """
-    out = model_dir / "README.md"
-    out.write_text(text, encoding="utf-8")
-    return out
+    return text

@@ -7,12 +7,12 @@ two fixes:
   scale per tensor must cover them. Each such channel is therefore divided by how far its largest magnitude on
   the training sentences exceeds the median channel's, and its weight column multiplied by the same factor
   (SmoothQuant-style smoothing): the same function in fp32, flatter activations for int8. The maxima are stored
-  in the model folder as ``int8_calibration.safetensors``.
+  in the model folder as ``int8_calibration.safetensors`` (:mod:`pipeline.model.folder`).
 - The query and key projections stay fp32: attention scores multiply their two errors and the softmax
   exponentiates them. Leaving them out cut the int8 logit error by a third, at no measured cost in speed (these
   small layers gain little from int8 once their inputs are quantised on the fly).
 
-Labels then still flip where two classes are nearly tied, so :class:`~pipeline.model.Predictor` re-scores in fp32
+Labels then still flip where two classes are nearly tied, so :class:`~pipeline.model.predictor.Predictor` re-scores in fp32
 the few sentences whose int8 top-two logit margin is below ``precision.FALLBACK_MARGINS["int8"]`` in any field.
 """
 
@@ -21,12 +21,10 @@ from __future__ import annotations
 import copy
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
 
 import torch
 from torch import nn
 
-CALIBRATION_FILE = "int8_calibration.safetensors"
 #: Linear layers kept in fp32, by the last part of their name (BERT, Llama-style and DistilBERT spellings).
 FP32_LAYERS = frozenset({"query", "key", "q_proj", "k_proj", "q_lin", "k_lin"})
 
@@ -70,37 +68,6 @@ def activation_maxima(predictor, texts: Sequence[str], contexts: Sequence[str] |
         for h in handles:
             h.remove()
     return maxima
-
-
-def save_calibration(maxima: dict[str, torch.Tensor], model_dir: Path | str) -> Path:
-    from safetensors.torch import save_file
-
-    path = Path(model_dir) / CALIBRATION_FILE
-    save_file({k: v.contiguous() for k, v in maxima.items()}, str(path))
-    return path
-
-
-def calibrate(model_dir: Path | str, files: Sequence[Path] | None = None) -> Path:
-    """Record the activation maxima of a model folder trained before they were stored (its training files by default)."""
-    from ..annotation.corpus import load_corpus
-    from .classifier import META_FILE, load_model
-
-    predictor = load_model(model_dir)
-    if files is None:
-        recorded = predictor.meta.get("data", {}).get("files")
-        if not recorded:
-            raise ValueError(f"{Path(model_dir) / META_FILE}: no training files recorded; name the corpus files")
-        files = [Path(f) for f in recorded]
-    dataset = load_corpus(files)
-    return save_calibration(activation_maxima(predictor, dataset["text"], dataset["context"]), model_dir)
-
-
-def load_calibration(model_dir: Path | str) -> dict[str, torch.Tensor] | None:
-    """The stored activation maxima, or None for a model folder written before they were recorded."""
-    from safetensors.torch import load_file
-
-    path = Path(model_dir) / CALIBRATION_FILE
-    return load_file(str(path)) if path.is_file() else None
 
 
 def smoothing_scale(maxima: torch.Tensor) -> torch.Tensor:

@@ -2,7 +2,8 @@
 
 ``train(config)`` checks the config and the corpus before any work, trains on every row given, writes
 safetensors weights, tokenizer, label maps, the config, a data hash, package versions, metrics and a model
-card. Checkpoints go to ``<out>/checkpoints`` so an interrupted run resumes with ``resume=True``.
+card (:mod:`pipeline.model.folder`). Checkpoints go to ``<out>/checkpoints`` so an interrupted run resumes with
+``resume=True``.
 The same code runs unchanged under ``accelerate launch`` / ``torchrun`` on several GPUs.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import platform
+import re
 import time
 from collections.abc import Sequence
 from datetime import datetime, UTC
@@ -18,8 +20,26 @@ from pathlib import Path
 
 import numpy as np
 
+from ..annotation.corpus import data_hash, load_corpus
+from ..annotation import validate
 from ..config import ConfigError, TrainConfig, resolve_encoder
 from ..schema import LABELS
+from .classifier import build_model
+from .features import PadCollator, encode
+from .folder import (
+    CHECKPOINTS_DIR,
+    META_FILE,
+    Recorded,
+    load_model,
+    record_evaluation,
+    save_calibration,
+    save_model,
+    write_card,
+    write_meta,
+    write_metrics,
+)
+from .predictor import Predictor
+from .quantize import activation_maxima
 
 PACKAGES = ("torch", "transformers", "datasets", "scikit-learn", "safetensors", "tokenizers", "numpy")
 
@@ -52,8 +72,6 @@ def freeze(encoder, embeddings: bool, layers: int) -> None:
     Layers are found by the ``layer.<i>.`` / ``layers.<i>.`` part of parameter names, which BERT, RoBERTa,
     MiniLM, DeBERTa and most encoders share; with nothing frozen, backward runs through the whole network.
     """
-    import re
-
     if embeddings:
         encoder.get_input_embeddings().weight.requires_grad_(False)
     if layers:
@@ -65,12 +83,10 @@ def freeze(encoder, embeddings: bool, layers: int) -> None:
 
 def check_corpus(files: Sequence[Path]) -> None:
     """Refuse to train on a corpus that fails ``validate``: one message listing the first problems."""
-    from ..annotation.validate import validate_files
-
     missing = [str(f) for f in files if not Path(f).exists()]
     if missing:
         raise ConfigError(f"data: annotation file not found: {', '.join(missing)}")
-    problems = validate_files(files)
+    problems = validate.validate_files(files)
     if problems:
         shown = "\n  ".join(map(str, problems[:10]))
         more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
@@ -79,8 +95,6 @@ def check_corpus(files: Sequence[Path]) -> None:
 
 def tokenize_dataset(dataset, tokenizer, config: TrainConfig):
     """Add input_ids / attention_mask / sentence_mask columns for (sentence, previous sentence) pairs."""
-    from .features import encode
-
     def _map(batch):
         return encode(tokenizer, batch["text"], batch["context"] if config.use_context else None, config.max_length)
 
@@ -92,8 +106,6 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
     import torch
     from transformers import AutoTokenizer, Trainer, TrainingArguments, set_seed
 
-    from .features import PadCollator
-    from .classifier import Predictor, build_model, save_model
 
     set_seed(config.seed)
     encoder_path = resolve_encoder(config.encoder)
@@ -119,7 +131,7 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
         ]
     )
     args = TrainingArguments(
-        output_dir=str(out_dir / "checkpoints"),
+        output_dir=str(out_dir / CHECKPOINTS_DIR),
         per_device_train_batch_size=config.batch_size,
         num_train_epochs=config.epochs,
         learning_rate=config.learning_rate,
@@ -148,7 +160,7 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
         data_collator=PadCollator(tokenizer, config.fields),
         optimizers=(optimizer, None),
     )
-    checkpoint = resume and any((out_dir / "checkpoints").glob("checkpoint-*"))
+    checkpoint = resume and any((out_dir / CHECKPOINTS_DIR).glob("checkpoint-*"))
     started = time.perf_counter()
     result = trainer.train(resume_from_checkpoint=True if checkpoint else None)
     metrics = {
@@ -168,8 +180,6 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
     model = trainer.model.to("cpu").eval()
     predictor = Predictor(model, tokenizer, meta)
     if save:
-        from .quantize import activation_maxima, save_calibration
-
         save_model(model, tokenizer, out_dir, meta)
         save_calibration(activation_maxima(predictor, dataset["text"], dataset["context"]), out_dir)
     return predictor, metrics
@@ -177,9 +187,6 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
 
 def train(config: TrainConfig, out_dir: Path | str | None = None, resume: bool = False, progress: bool = True) -> Path:
     """Check config and corpus, fine-tune on the whole corpus and write the model folder; returns its path."""
-    from ..annotation.corpus import data_hash, load_corpus
-    from .classifier import META_FILE
-
     files = config.data_files()
     check_corpus(files)
     out = Path(out_dir) if out_dir is not None else config.output_dir()
@@ -194,24 +201,30 @@ def train(config: TrainConfig, out_dir: Path | str | None = None, resume: bool =
         "by_source": {s: int(n) for s, n in zip(*np.unique(dataset["source"], return_counts=True))},
     }
     meta["versions"] = package_versions()
-    (out / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-    (out / "metrics.json").write_text(json.dumps({"train": metrics}, indent=2), encoding="utf-8")
-    from .card import write_card
-
+    write_meta(out, meta)
+    write_metrics(out, {"train": metrics})
     write_card(out)
     adopt_evaluation(config, out)
     return out
 
 
-def adopt_evaluation(config: TrainConfig, out: Path, evaluation: Path | None = None) -> bool:
+def adopt_evaluation(config: TrainConfig, out: Path, evaluation: Path | None = None) -> Recorded:
     """Take temperatures and cross-validated metrics from ``reports/<name>/evaluation.json`` when that
     evaluation ran this very config on this very data (same config, same data hash); else leave T = 1."""
-    from ..evaluation.crossval import apply_to_model
-
-    path = evaluation or Path("reports") / config.name / "evaluation.json"
+    path = evaluation or config.evaluation_file()
     if not path.is_file():
-        return False
-    result = json.loads(path.read_text(encoding="utf-8"))
-    if result.get("config") != config.model_dump():
-        return False
-    return apply_to_model(result, out)
+        return Recorded(False, f"no evaluation at {path}")
+    return record_evaluation(json.loads(path.read_text(encoding="utf-8")), out)
+
+
+def calibrate_int8(model_dir: Path | str, files: Sequence[Path] | None = None) -> Path:
+    """Record the int8 activation maxima of a model folder trained before they were stored (its training files by
+    default)."""
+    predictor = load_model(model_dir)
+    if files is None:
+        recorded = predictor.meta.get("data", {}).get("files")
+        if not recorded:
+            raise ValueError(f"{Path(model_dir) / META_FILE}: no training files recorded; name the corpus files")
+        files = [Path(f) for f in recorded]
+    dataset = load_corpus(files)
+    return save_calibration(activation_maxima(predictor, dataset["text"], dataset["context"]), model_dir)

@@ -24,7 +24,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from .. import paths
-from ..schema import FIELDS, LABELS
+from ..annotation.corpus import default_files
+from ..annotation.labelstudio import export_tasks
+from ..evaluation.calibration import reliability_bins
+from ..jsonl import iter_jsonl
+from ..model.folder import is_model_folder, read_meta
+from ..schema import FIELDS, LABELS, make_id
 
 NOTEBOOKS = paths.ROOT / "notebooks"
 KERNEL_NAME = "python3"
@@ -236,10 +241,9 @@ def model_summary(model_dir: Path | str | None):
     """What a trained model folder records about itself (pipeline.json), or None when there is none."""
     if not model_dir:
         return None
-    meta_path = resolve(model_dir) / "pipeline.json"
-    if not meta_path.is_file():
+    if not is_model_folder(resolve(model_dir)):
         return None
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta = read_meta(resolve(model_dir))
     data = meta.get("data", {})
     rows = [("model folder", str(resolve(model_dir))), ("model id", meta.get("model_id", "")),
             ("encoder", meta.get("config", {}).get("encoder", "")), ("training sentences", data.get("rows", "")),
@@ -255,8 +259,6 @@ def corpus_files(corpus: str | Sequence[str] | None, ev: dict | None = None) -> 
     if not files and ev is not None:
         files = as_paths((ev.get("config") or {}).get("data"))
     if not files:
-        from ..annotation.corpus import default_files
-
         files = default_files()
     return [f for f in files if f.is_file()]
 
@@ -266,7 +268,6 @@ def label_counts_by_source(files: Sequence[Path | str], ev: dict | None = None) 
     (source 'held-out (gold)') when no file is readable."""
     import pandas as pd
 
-    from ..annotation.corpus import iter_jsonl
 
     rows = []
     for f in files:
@@ -338,8 +339,6 @@ def classification_table(report: Mapping):
 def calibration_table(ev: dict, system: str = "finetuned"):
     """Per field: ECE raw and calibrated and the fitted temperature (as ``evaluate`` wrote them), the temperature
     applied to the reported confidences, and the ECE of those confidences recomputed here."""
-    from ..evaluation.calibration import reliability_bins
-
     data = calibration_data(ev, system)
     rows = []
     for field in eval_fields(ev):
@@ -607,8 +606,6 @@ _DOC_BAD = re.compile(r"[^A-Za-z0-9._-]+")
 
 def _review_record(row: Mapping) -> dict:
     """A schema record for a labelled sentence (label fields are placeholders: tasks carry the predictions)."""
-    from ..schema import make_id
-
     doc = _DOC_BAD.sub("-", str(row["doc_id"])).strip("-") or "doc"
     text = str(row["text"])
     start = row.get("start")
@@ -643,8 +640,6 @@ def export_review_tasks(df, selected, path: Path | str) -> int:
     :func:`pipeline.labelstudio.export_tasks`, and the file then keeps only the selected tasks).
     Returns the number of tasks written.
     """
-    from ..annotation.labelstudio import export_tasks
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if len(selected) == 0:

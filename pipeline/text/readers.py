@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Iterable, Iterator
 
-from ..annotation.corpus import CorpusError, parse_line
+from ..jsonl import CorpusError, parse_line
 
 #: File types read by :func:`read_inputs` (anything else inside a folder is ignored).
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl")

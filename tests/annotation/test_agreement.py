@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from pipeline.annotation.agreement import agreement, format_table
 from pipeline.cli import app
-from pipeline.annotation.corpus import write_jsonl
+from pipeline.jsonl import write_jsonl
 from pipeline.schema import Record
 
 from ..conftest import record

@@ -9,8 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.annotation.corpus import CorpusError, read_records
+from pipeline.annotation.corpus import read_records
 from pipeline.annotation.labelstudio import export_tasks, import_export, labelling_config
+from pipeline.jsonl import CorpusError
 from pipeline.schema import FIELDS, LABELS
 
 

@@ -84,3 +84,74 @@ def test_evaluate_holds_out_whole_articles(tmp_path, tiny_encoder, monkeypatch):
     assert "ece" in res["systems"]["finetuned"]["claim"]
     assert json.loads((tmp_path / "eval.json").read_text())["data_sha256"] == res["data_sha256"]
     assert "| stance |" in summary_table(res)
+
+
+def _three_articles():
+    return {
+        f"doc{k}": [(f"Russia opposed plan number {k} strongly.", "russian", "claim"),
+                    (f"Japan defended plan number {k}.", "japanese", "claim"),
+                    (f"The ministers met on day {k}.", "neutral", "fact")]
+        for k in range(3)
+    }
+
+
+def _model_files(model_dir):
+    return {p.name: p.read_bytes() for p in sorted(model_dir.iterdir()) if p.is_file()}
+
+
+@pytest.fixture
+def trained(tmp_path, tiny_encoder, monkeypatch):
+    """A model folder trained on a three-article corpus by `train`, with the config it was trained with."""
+    from pipeline.model import train
+
+    rows, adir = write_corpus(tmp_path, _three_articles())
+    seed = tmp_path / "seed.jsonl"
+    seed.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    monkeypatch.setattr("pipeline.paths.ARTICLES", adir)
+    import pipeline.annotation.validate as v
+    monkeypatch.setattr(v, "validate_files", lambda files, *a, **k: [])  # articles dir is a fixture here
+    monkeypatch.setattr("pipeline.paths.REPORTS", tmp_path / "reports")
+    cfg = TrainConfig(name="t", encoder=str(tiny_encoder), epochs=2, batch_size=4, data=[str(seed)], eval_folds=3)
+    return cfg, train(cfg, tmp_path / "model", progress=False)
+
+
+def test_evaluate_of_another_configuration_leaves_the_model_untouched(trained, tmp_path):
+    cfg, model_dir = trained
+    before = _model_files(model_dir)
+    for override in ({"n_folds": 2}, {"config": cfg.model_copy(update={"epochs": 1.0})}):
+        args = {"config": cfg, **override}
+        res = evaluate(args.pop("config"), tmp_path / "other.json", baselines=(), progress=False, model_dir=model_dir, **args)
+        assert res["model"]["recorded"] is False
+        assert "not the one" in res["model"]["reason"]
+        assert _model_files(model_dir) == before  # temperatures, metrics and model card as trained
+    assert "Not yet evaluated" in (model_dir / "README.md").read_text()
+
+
+def test_evaluate_of_the_trained_configuration_records_in_the_model(trained, tmp_path):
+    cfg, model_dir = trained
+    res = evaluate(cfg, tmp_path / "same.json", baselines=("majority",), progress=False, model_dir=model_dir)
+    assert res["model"] == {"dir": str(model_dir), "recorded": True, "reason": ""}
+    meta = json.loads((model_dir / "pipeline.json").read_text())
+    assert meta["temperatures"] == {f: pytest.approx(t) for f, t in res["temperatures"].items()}
+    metrics = json.loads((model_dir / "metrics.json").read_text())
+    assert set(metrics["cross_validation"]) == set(cfg.fields) and "majority" in metrics["baselines"]
+    assert "Grouped cross-validation" in (model_dir / "README.md").read_text()
+
+
+def test_cli_evaluate_with_overrides_says_the_model_is_left_untouched(trained, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    cfg, model_dir = trained
+    monkeypatch.setattr("pipeline.paths.MODELS", model_dir.parent)
+    (model_dir.parent / "t").symlink_to(model_dir)  # models/<name>/ is where the CLI looks
+    toml = tmp_path / "t.toml"
+    toml.write_text(f'name = "t"\nencoder = "{cfg.encoder}"\nepochs = 2.0\nbatch_size = 4\neval_folds = 3\n'
+                    f'data = ["{cfg.data[0]}"]\n')
+    before = _model_files(model_dir)
+    result = CliRunner().invoke(app, ["evaluate", "--config", str(toml), "--folds", "2", "--epochs", "1",
+                                      "--no-baselines", "--no-progress", "--out", str(tmp_path / "x.json")])
+    assert result.exit_code == 0, result.output
+    assert "left untouched" in result.output and "epochs" in result.output and "eval_folds" in result.output
+    assert _model_files(model_dir) == before

@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.labelling import job as label_mod
 from pipeline.text.clean import clean_text
-from pipeline.labelling.job import JobError, Summary, iter_records, label_paths
+from pipeline.labelling import JobError, Labeller, Summary, iter_records, label_paths
 from pipeline.schema import LABELS
 from tests._models import tiny_encoder, tiny_model_dir  # noqa: F401
 
@@ -202,13 +202,13 @@ def test_unknown_precision_stops_the_job_before_it_starts(tiny_model_dir, tmp_pa
 def test_articles_stream_through_in_bounded_chunks(tiny_model_dir, tmp_path, monkeypatch):  # noqa: F811
     inputs = make_inputs(tmp_path / "in", bad=False)
     sizes = []
-    original = label_mod.Labeller.label
+    original = Labeller.label
 
     def spy(self, articles):
         sizes.append(len(articles))
         return original(self, articles)
 
-    monkeypatch.setattr(label_mod.Labeller, "label", spy)
+    monkeypatch.setattr(Labeller, "label", spy)
     summary = run(inputs, tmp_path / "job", tiny_model_dir, chunk_articles=2)
     assert summary.done == TOTAL_GOOD and max(sizes) <= 2 and sum(sizes) == TOTAL_GOOD
 

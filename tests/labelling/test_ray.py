@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.labelling.job import label_paths
+from pipeline.labelling import label_paths
 from tests._models import tiny_encoder, tiny_model_dir  # noqa: F401
 from tests.labelling.test_label import TOTAL_GOOD, assert_same_records, make_inputs, read_jsonl
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from pipeline.model import precision as precision_mod
-from pipeline.model.classifier import load_model
+from pipeline.model import load_model
 from pipeline.model.precision import resolve
 from pipeline.model.quantize import encoder_linears
 from tests._models import tiny_encoder, tiny_model_dir  # noqa: F401

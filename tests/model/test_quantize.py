@@ -15,8 +15,9 @@ from torch.ao.nn.quantized import dynamic as nnqd
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.model.classifier import load_model
-from pipeline.model.quantize import CALIBRATION_FILE, SmoothedLinear, encoder_linears, load_calibration, quantize_int8, smooth
+from pipeline.model import load_model
+from pipeline.model.folder import CALIBRATION_FILE, load_calibration
+from pipeline.model.quantize import SmoothedLinear, encoder_linears, quantize_int8, smooth
 from tests._models import tiny_encoder, tiny_model_dir  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]

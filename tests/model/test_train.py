@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.config import ConfigError, TrainConfig
 from pipeline.annotation.corpus import load_corpus
-from pipeline.model.classifier import load_model
+from pipeline.model import load_model
 from pipeline.model.train import class_weights, train
 
 

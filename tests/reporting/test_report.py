@@ -378,7 +378,7 @@ def _evaluate_and_label(tmp_path: Path, encoder: Path, model_dir: Path, data: li
                         folds: int) -> tuple[Path, Path]:
     from pipeline.config import TrainConfig
     from pipeline.evaluation.crossval import evaluate
-    from pipeline.labelling.job import label_paths
+    from pipeline.labelling import label_paths
 
     metrics = tmp_path / "reports" / "ci-tiny" / "evaluation.json"
     cfg = TrainConfig(name="ci-tiny", encoder=str(encoder), epochs=1, batch_size=16, max_length=64,

@@ -1,0 +1,185 @@
+"""The model folder: the one module that writes, reads and updates what a trained model is on disk.
+
+A model folder holds ``encoder/`` (safetensors weights, config, tokenizer — loadable by any transformers
+tool), ``heads.safetensors``, ``pipeline.json`` (label maps, training config, temperatures, data hash, package
+versions), ``metrics.json`` (training figures, and the cross-validated ones once an evaluation is recorded),
+``int8_calibration.safetensors`` (activation maxima for int8) and ``README.md`` (the model card). The file
+names are defined here only. Loading never runs remote code and never unpickles.
+
+:func:`record_evaluation` writes an evaluation's temperatures and metrics into the folder, but only when the
+evaluation ran the very configuration the model was trained with, on the very data: a quick evaluation of
+another configuration (fewer epochs, other folds) never overwrites a model's figures.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import NamedTuple
+
+import torch
+
+from .card import render_card
+from .classifier import MultiTaskClassifier
+from .precision import FALLBACK_MARGINS, resolve
+from .predictor import Predictor
+from .quantize import quantize_int8
+
+ENCODER_DIR = "encoder"
+HEADS_FILE = "heads.safetensors"
+META_FILE = "pipeline.json"
+METRICS_FILE = "metrics.json"
+CALIBRATION_FILE = "int8_calibration.safetensors"
+CARD_FILE = "README.md"
+CHECKPOINTS_DIR = "checkpoints"
+#: The name of the fine-tuned model among the systems of an evaluation (the others are baselines).
+FINETUNED = "finetuned"
+#: The cross-validated figures of each field that a model folder keeps from an evaluation.
+CV_KEYS = ("macro_f1_mean", "macro_f1_std", "accuracy_mean", "accuracy_std", "ece", "ece_calibrated", "temperature")
+
+
+def is_model_folder(path: Path | str) -> bool:
+    return (Path(path) / META_FILE).is_file()
+
+
+def read_meta(path: Path | str) -> dict:
+    """The folder's ``pipeline.json``; a folder without one is not a trained model."""
+    meta_path = Path(path) / META_FILE
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"{path}: not a trained model folder (no {META_FILE}); run `stance train` first")
+    return json.loads(meta_path.read_text(encoding="utf-8"))
+
+
+def write_meta(path: Path | str, meta: dict) -> Path:
+    out = Path(path) / META_FILE
+    out.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+def read_metrics(path: Path | str) -> dict:
+    """The folder's ``metrics.json``, or {} where there is none yet."""
+    metrics_path = Path(path) / METRICS_FILE
+    return json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.exists() else {}
+
+
+def write_metrics(path: Path | str, metrics: dict) -> Path:
+    out = Path(path) / METRICS_FILE
+    out.write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    return out
+
+
+def write_card(path: Path | str) -> Path:
+    """Render the model card (README.md) from what the folder records (cross-validated figures where an
+    evaluation was recorded)."""
+    out = Path(path) / CARD_FILE
+    out.write_text(render_card(read_meta(path), read_metrics(path)), encoding="utf-8")
+    return out
+
+
+def save_model(model: MultiTaskClassifier, tokenizer, out_dir: Path | str, meta: dict) -> Path:
+    """Write encoder/, heads.safetensors and pipeline.json (meta must hold label_maps)."""
+    from safetensors.torch import save_file
+
+    out = Path(out_dir)
+    (out / ENCODER_DIR).mkdir(parents=True, exist_ok=True)
+    model.encoder.save_pretrained(out / ENCODER_DIR, safe_serialization=True)
+    tokenizer.save_pretrained(out / ENCODER_DIR)
+    save_file({k: v.detach().contiguous().cpu() for k, v in model.heads.state_dict().items()}, str(out / HEADS_FILE))
+    write_meta(out, meta)
+    return out
+
+
+def save_calibration(maxima: dict[str, torch.Tensor], model_dir: Path | str) -> Path:
+    from safetensors.torch import save_file
+
+    path = Path(model_dir) / CALIBRATION_FILE
+    save_file({k: v.contiguous() for k, v in maxima.items()}, str(path))
+    return path
+
+
+def load_calibration(model_dir: Path | str) -> dict[str, torch.Tensor] | None:
+    """The stored activation maxima, or None for a model folder written before they were recorded."""
+    from safetensors.torch import load_file
+
+    path = Path(model_dir) / CALIBRATION_FILE
+    return load_file(str(path)) if path.is_file() else None
+
+
+def load_model(path: Path | str, device: str = "cpu", precision: str = "fp32",
+               fallback_margin: float | None = None) -> Predictor:
+    """Load a saved classifier folder as a :class:`~pipeline.model.predictor.Predictor`.
+
+    ``precision`` (:mod:`pipeline.model.precision`): fp32, bf16, int8 (:mod:`pipeline.model.quantize`) or auto.
+    Reduced precisions keep the fp32 model to re-score near-ties whose top-two logit margin is below
+    ``fallback_margin`` (default ``precision.FALLBACK_MARGINS``; 0 turns it off).
+    """
+    from safetensors.torch import load_file
+    from transformers import AutoModel, AutoTokenizer
+
+    path = Path(path)
+    meta = read_meta(path)
+    tokenizer = AutoTokenizer.from_pretrained(path / ENCODER_DIR, trust_remote_code=False)
+    encoder = AutoModel.from_pretrained(path / ENCODER_DIR, trust_remote_code=False, use_safetensors=True)
+    model = MultiTaskClassifier(encoder, meta["label_maps"], dropout=0.0)
+    model.heads.load_state_dict(load_file(str(path / HEADS_FILE)))
+    model.eval()
+    precision = resolve(precision, device)
+    if precision == "fp32":
+        return Predictor(model, tokenizer, meta, device=device)
+    margin = FALLBACK_MARGINS[precision] if fallback_margin is None else fallback_margin
+    fast = model  # bf16: the same weights, run under autocast
+    if precision == "int8":
+        maxima = load_calibration(path)
+        if maxima is None:
+            warnings.warn(f"{path}: no int8 calibration; int8 labels will agree less with fp32 "
+                          "(`stance calibrate-int8` records it)", stacklevel=2)
+        fast = quantize_int8(model, maxima)
+    return Predictor(fast, tokenizer, meta, device=device, fallback=model, fallback_margin=margin, precision=precision)
+
+
+# --- recording an evaluation ---------------------------------------------------------------------------------------
+
+class Recorded(NamedTuple):
+    """Whether an evaluation was recorded in a model folder, and why not where it was not."""
+
+    recorded: bool
+    reason: str = ""
+
+
+def _differences(evaluated: dict, trained: dict) -> list[str]:
+    keys = sorted(set(evaluated) | set(trained), key=lambda k: (list(trained).index(k) if k in trained else len(trained), k))
+    return [f"{k} {evaluated.get(k)!r} (trained with {trained.get(k)!r})" for k in keys if evaluated.get(k) != trained.get(k)]
+
+
+def evaluation_mismatch(result: dict, model_dir: Path | str) -> str | None:
+    """Why ``result`` (an evaluation) must not be recorded in ``model_dir``, or None when it may: the folder must
+    hold a trained model, trained on the data the evaluation ran on, with the configuration it evaluated."""
+    if not is_model_folder(model_dir):
+        return f"{model_dir} holds no trained model"
+    meta = read_meta(model_dir)
+    if meta.get("data", {}).get("sha256") != result.get("data_sha256"):
+        return f"{model_dir} was trained on other data (data hash differs)"
+    diff = _differences(result.get("config") or {}, meta.get("config") or {})
+    if diff:
+        return f"the evaluated configuration is not the one {model_dir} was trained with: {', '.join(diff)}"
+    return None
+
+
+def record_evaluation(result: dict, model_dir: Path | str) -> Recorded:
+    """Record an evaluation's temperatures and cross-validated metrics in a model folder and re-render its card,
+    when :func:`evaluation_mismatch` finds nothing against it; else leave the folder untouched."""
+    reason = evaluation_mismatch(result, model_dir)
+    if reason is not None:
+        return Recorded(False, reason)
+    meta = read_meta(model_dir)
+    meta["temperatures"] = {f: result["temperatures"].get(f, 1.0) for f in meta["label_maps"]}
+    write_meta(model_dir, meta)
+    metrics = read_metrics(model_dir)
+    ft = result["systems"][FINETUNED]
+    metrics["command"] = result["command"]
+    metrics["cross_validation"] = {f: {k: ft[f][k] for k in CV_KEYS} for f in ft}
+    metrics["baselines"] = {s: {f: result["systems"][s][f]["macro_f1_mean"] for f in ft} for s in result["systems"] if s != FINETUNED}
+    write_metrics(model_dir, metrics)
+    write_card(model_dir)
+    return Recorded(True)

@@ -1,0 +1,110 @@
+"""Labels sentences with a trained classifier: length-sorted batches, dynamic padding, inference mode, and the
+fp32 re-scoring of near-ties for reduced precisions (:mod:`pipeline.model.precision`)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .classifier import MultiTaskClassifier
+from .features import PadCollator, encode
+
+
+def _top2_margin(logits: np.ndarray) -> np.ndarray:
+    """Per row: the largest logit minus the second largest (infinite where there is one class)."""
+    if logits.shape[-1] < 2:
+        return np.full(len(logits), np.inf, dtype=logits.dtype)
+    top2 = np.partition(logits, -2, axis=-1)[:, -2:]
+    return top2[:, 1] - top2[:, 0]
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    x = x - x.max(axis=-1, keepdims=True)
+    e = np.exp(x)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class Predictor:
+    """Labels sentences with a trained classifier: batched by length, dynamic padding, inference mode."""
+
+    def __init__(self, model: MultiTaskClassifier, tokenizer, meta: dict, device: str = "cpu",
+                 fallback: MultiTaskClassifier | None = None, fallback_margin: float = 0.0,
+                 precision: str = "fp32"):
+        self.model = model.eval().to(device)
+        #: fp32, int8 (``model`` is then an int8 copy) or bf16 (``model`` runs under bf16 autocast).
+        self.precision = precision
+        #: An exact (fp32) model that re-scores sentences whose top-two logit margin in any field is below
+        #: ``fallback_margin`` under ``model`` (reduced precision): near-ties are where rounding flips labels.
+        self.fallback = fallback.eval().to(device) if fallback is not None else None
+        self.fallback_margin = float(fallback_margin)
+        #: Sentences scored, and those re-scored by the fallback, since this predictor was made.
+        self.scored = self.rescored = 0
+        self.tokenizer = tokenizer
+        self.meta = meta
+        self.device = device
+        self.label_maps: dict[str, list[str]] = {f: list(v) for f, v in meta["label_maps"].items()}
+        self.fields = list(self.label_maps)
+        self.max_length = int(meta.get("config", {}).get("max_length", 128))
+        self.use_context = bool(meta.get("config", {}).get("use_context", True))
+        self.temperatures: dict[str, float] = {f: float(meta.get("temperatures", {}).get(f, 1.0)) for f in self.fields}
+        self.model_id = meta.get("model_id", "unknown")
+
+    def logits(self, texts: Sequence[str], contexts: Sequence[str] | None = None, batch_size: int = 64,
+               progress: bool = False) -> dict[str, np.ndarray]:
+        """Raw logits per field, in input order (sentences are sorted by length internally)."""
+        texts = list(texts)
+        n = len(texts)
+        out = {f: np.zeros((n, len(self.label_maps[f])), dtype=np.float32) for f in self.fields}
+        if n == 0:
+            return out
+        ctx = list(contexts) if (contexts is not None and self.use_context) else None
+        enc = encode(self.tokenizer, texts, ctx, self.max_length)
+        rows = [{k: enc[k][i] for k in enc} for i in range(n)]
+        bf16 = self.precision == "bf16"
+        self._run(self.model, rows, np.arange(n), out, batch_size, progress, torch.bfloat16 if bf16 else None)
+        self.scored += n
+        if self.fallback is not None:
+            margins = np.stack([_top2_margin(out[f]) for f in self.fields]).min(axis=0)
+            near_ties = np.flatnonzero(margins < self.fallback_margin)
+            self._run(self.fallback, rows, near_ties, out, batch_size, False)
+            self.rescored += len(near_ties)
+        return out
+
+    def _run(self, model, rows: list[dict], which: np.ndarray, out: dict[str, np.ndarray], batch_size: int,
+             progress: bool, autocast: torch.dtype | None = None) -> None:
+        """Logits of ``rows[which]`` into ``out``, in length-sorted, dynamically padded batches (under
+        ``autocast`` to that dtype if given)."""
+        order = which[np.argsort([len(rows[i]["input_ids"]) for i in which], kind="stable")]
+        collate = PadCollator(self.tokenizer)
+        cast = torch.autocast(torch.device(self.device).type, dtype=autocast) if autocast else contextlib.nullcontext()
+        with torch.inference_mode(), cast:
+            for s in tqdm(range(0, len(order), batch_size), disable=not progress, desc="predict", unit="batch"):
+                idx = order[s : s + batch_size]
+                batch = {k: v.to(self.device) for k, v in collate([rows[i] for i in idx]).items()}
+                res = model(**batch)["logits"]
+                for f, lg in zip(model.fields, res):
+                    out[f][idx] = lg.float().cpu().numpy()
+
+    def proba(self, logits: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Calibrated probabilities: softmax of logits divided by each field's temperature."""
+        return {f: _softmax(lg / self.temperatures.get(f, 1.0)) for f, lg in logits.items()}
+
+    def predict(self, texts: Sequence[str], contexts: Sequence[str] | None = None, batch_size: int = 64,
+                progress: bool = False) -> list[dict]:
+        """One dict per sentence: ``{field: label}`` plus ``probs: {field: {label: p}}``."""
+        probs = self.proba(self.logits(texts, contexts, batch_size, progress))
+        results = []
+        for i in range(len(texts)):
+            rec: dict = {}
+            rec_probs: dict = {}
+            for f in self.fields:
+                p = probs[f][i]
+                rec[f] = self.label_maps[f][int(p.argmax())]
+                rec_probs[f] = {lab: round(float(v), 6) for lab, v in zip(self.label_maps[f], p)}
+            rec["probs"] = rec_probs
+            results.append(rec)
+        return results
