@@ -2,7 +2,7 @@
 
 The classifier's speaker_side and its probability come from the out-of-fold predictions of `stance evaluate`, so
 no sentence is judged by a model that trained on it. The combination accepts the classifier's side for a sentence
-with no rule-found speaker only at ``attribute.SIDE_MIN_CONFIDENCE`` or above; this script prints the accuracy at
+with no rule-found speaker only at ``attribution.SIDE_MIN_CONFIDENCE`` or above; this script prints the accuracy at
 each threshold, the threshold that the whole seed gold picks, and an honest estimate of picking it: for each
 article, the threshold picked on the other four, applied to that one.
 
@@ -16,7 +16,8 @@ import json
 from pathlib import Path
 
 from pipeline import paths
-from pipeline.attribution.rules import SIDE_MIN_CONFIDENCE, evaluate_attribution
+from pipeline.attribution import SIDE_MIN_CONFIDENCE
+from pipeline.evaluation import evaluate_attribution
 from pipeline.jsonl import iter_jsonl
 
 #: Thresholds tried: from "the classifier's side always stands" (0) to "never, where no name is found" (1.01).
@@ -74,7 +75,7 @@ def main() -> None:
             r = evaluate_attribution(gold, classifier_sides=sides, classifier_confidence=confidence, min_confidence=t)
             print(f"  p >= {t:4.2f}: name {r['name_accuracy']:.3f}  side {r['side_accuracy']:.3f}")
         best = pick_threshold(gold, sides, confidence)
-        note = "" if best == SIDE_MIN_CONFIDENCE else f"  (attribute.SIDE_MIN_CONFIDENCE is {SIDE_MIN_CONFIDENCE:g})"
+        note = "" if best == SIDE_MIN_CONFIDENCE else f"  (attribution.SIDE_MIN_CONFIDENCE is {SIDE_MIN_CONFIDENCE:g})"
         print(f"picked on the whole seed gold: {best:g}{note}")
         result, picked = nested(gold, sides, confidence)
         result.update(attributed_name_accuracy=float("nan"), attributed_side_accuracy=float("nan"))

@@ -35,6 +35,7 @@ _EXPORTS = {
     "Labeller": "pipeline.labelling", "label_paths": "pipeline.labelling", "JobError": "pipeline.labelling",
     # evaluation
     "evaluate": "pipeline.evaluation", "summary_table": "pipeline.evaluation",
+    "evaluate_attribution": "pipeline.evaluation",
     # reports (needs the notebooks extra)
     "render_report": "pipeline.reporting",
 }

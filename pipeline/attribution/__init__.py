@@ -1,16 +1,24 @@
-"""Speaker attribution by rule: whom a sentence quotes or reports, and which side that speaker is on."""
+"""Speaker attribution by rule: whom a sentence quotes or reports, and which side that speaker is on.
 
-from .rules import (
-    SIDE_MIN_CONFIDENCE,
-    Actor,
-    ActorTable,
-    Attribution,
-    attribute,
-    combine,
-    default_actors,
-    load_actors,
-    resolve,
-)
+Patterns find the source of a sentence ("X said", "according to X", "X told reporters", '"…," X said',
+"…, officials said.", "expressed by X", "X is concerned that", "X rejected …, saying"); a quote that runs on
+into later sentences keeps its speaker, "he"/"the official" refer back to the last fitting speaker, and an
+interview's answers go to the interviewee. The side comes from the actors table (``annotations/actors.csv``:
+name, aliases, side, role, kind), else from a nationality word in the speaker's phrase ("Russian media").
+The rules aim at precision: where they find nothing, the classifier's ``speaker_side`` decides (:func:`combine`)
+when it is confident enough.
 
-__all__ = ["SIDE_MIN_CONFIDENCE", "Actor", "ActorTable", "Attribution", "attribute", "combine", "default_actors",
-           "load_actors", "resolve"]
+- :mod:`.actors`: the actors table, :class:`Attribution`
+- ``data/vocabulary.toml`` (:mod:`.vocabulary`), ``data/patterns.toml`` (:mod:`.patterns`): word lists, patterns
+- :mod:`.phrases`: speaker noun phrases, their canonical speaker and side, references back
+- :mod:`.rules`: :func:`attribute`, the walk over an article's sentences
+- :mod:`.combine`: rules + classifier side (scoring against gold is :mod:`pipeline.evaluation.attribution`)
+"""
+
+from .actors import ACTORS, SIDES, Actor, ActorTable, Attribution, default_actors, load_actors
+from .combine import SIDE_MIN_CONFIDENCE, combine
+from .phrases import resolve
+from .rules import attribute
+
+__all__ = ["ACTORS", "SIDES", "SIDE_MIN_CONFIDENCE", "Actor", "ActorTable", "Attribution", "attribute", "combine",
+           "default_actors", "load_actors", "resolve"]
