@@ -4,7 +4,7 @@ Both run in this one process over the same sentences (each with its previous sen
 reads them) and the same encoder weights. Printed: sentences/s of each, their ratio, peak memory, and the share
 of the CPU's compute limit the labeller reaches: the encoder's FLOPs per sentence (from its config and the real
 token counts) against the fp32 matmul GFLOP/s measured in the same run. ``--precisions bf16,int8`` also runs the
-labeller at those reduced precisions (pipeline/precision.py, with their fp32 re-scoring of near-ties) and reports
+labeller at those reduced precisions (pipeline/model/precision.py, with their fp32 re-scoring of near-ties) and reports
 how often their labels agree with fp32, their raw-logit error, and what share of sentences they re-scored;
 ``--margin 0`` measures them without that re-scoring. bf16 is also held against the bf16 matmul rate.
 

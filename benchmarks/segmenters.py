@@ -1,4 +1,4 @@
-"""How well each sentence segmenter of pipeline/segment.py finds the gold sentences of annotations/.
+"""How well each sentence segmenter of pipeline/text/segment.py finds the gold sentences of annotations/.
 
 For every gold article (annotations/articles/<doc_id>.txt) the segmenter's sentences are compared with the gold
 records' (start, end) spans: precision, recall and F1 of sentence boundaries inside a line (a line break is a

@@ -253,7 +253,7 @@ def report_cmd(
     no_code: bool = typer.Option(False, "--no-code", help="leave the code cells out of the HTML"),
 ) -> None:
     """Execute a report notebook with parameters (papermill) and render it to HTML under --out."""
-    from .reporting.notebooks import ReportError, parse_parameter, render_report
+    from .reporting import ReportError, parse_parameter, render_report
 
     try:
         params = dict(parse_parameter(p) for p in param or [])

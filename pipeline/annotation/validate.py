@@ -1,6 +1,6 @@
 """Check annotation files against the schema and the articles, reporting every problem as ``file:line: message``.
 
-:func:`pipeline.corpus.read_records` stops at the first bad line so training never sees a broken corpus; this
+:func:`pipeline.annotation.corpus.read_records` stops at the first bad line so training never sees a broken corpus; this
 module is the annotators' tool: it reads past bad lines and also checks what a single record cannot show
 (offsets against the text, duplicate ids, id gaps, test sentences leaking into the written training data,
 whether the gold sentences tile each article). Bad input never raises: it becomes a :class:`Problem`.
@@ -68,7 +68,7 @@ def _is_int(value) -> bool:
 def read_objects(path: Path | str) -> tuple[list[tuple[int, dict]], list[Problem]]:
     """(line number, object) for every readable line, and a :class:`Problem` for each line or file that is not.
 
-    Same reading rules as :func:`pipeline.corpus.iter_jsonl` (UTF-8, one JSON object per non-blank line), but
+    Same reading rules as :func:`pipeline.jsonl.iter_jsonl` (UTF-8, one JSON object per non-blank line), but
     it carries on after a bad line so that one run reports all of them.
     """
     name = str(path)

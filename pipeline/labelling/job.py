@@ -1,6 +1,6 @@
 """Batch-label incoming articles: one output record per sentence, in a resumable, crash-safe job folder.
 
-``label_paths`` reads articles (:mod:`pipeline.readers`), cleans and segments them as the corpus is, labels
+``label_paths`` reads articles (:mod:`pipeline.text.readers`), cleans and segments them as the corpus is, labels
 sentences in length-sorted batches (:class:`Labeller`: the classifier plus rule-based speaker attribution), and
 writes each finished article as its own shard (temporary file, fsync, rename) before recording it in the
 manifest (append, fsync). Killing the job at any moment therefore loses no finished article and leaves no

@@ -1,4 +1,4 @@
-"""Inference precision: fp32 (exact), bf16 (autocast) or int8 (:mod:`pipeline.quantize`), and which one to pick.
+"""Inference precision: fp32 (exact), bf16 (autocast) or int8 (:mod:`pipeline.model.quantize`), and which one to pick.
 
 bf16 runs the encoder's matrix products in bfloat16 under ``torch.autocast`` (layer norms, softmax, pooling and
 the heads stay fp32). It pays only where the hardware multiplies bf16 natively (AMX or AVX512-BF16 CPUs, recent

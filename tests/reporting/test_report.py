@@ -241,7 +241,7 @@ def test_all_notebooks_are_covered():
 
 
 def test_evaluation_report(tmp_path):
-    from pipeline.reporting.notebooks import render_report
+    from pipeline.reporting import render_report
 
     metrics = build_evaluation(tmp_path)
     out = tmp_path / "out"
@@ -265,7 +265,7 @@ def test_evaluation_report(tmp_path):
 
 def test_evaluation_report_with_fewer_fields(tmp_path):
     """Configs may train fewer fields: the notebook iterates over what the file holds."""
-    from pipeline.reporting.notebooks import render_report
+    from pipeline.reporting import render_report
 
     metrics = build_evaluation(tmp_path, fields=("stance", "claim"), n_docs=3, per_doc=6)
     html = render_report("evaluation", {"metrics_file": str(metrics)}, out_dir=tmp_path / "out")
@@ -275,7 +275,7 @@ def test_evaluation_report_with_fewer_fields(tmp_path):
 
 
 def test_batch_review_report(tmp_path):
-    from pipeline.reporting.notebooks import render_report
+    from pipeline.reporting import render_report
 
     label_dir = build_label_output(tmp_path)
     export_dir = tmp_path / "review"
@@ -299,7 +299,7 @@ def test_label_studio_export_of_lowest_confidence(tmp_path):
     """The active-learning export: the least confident sentences, pre-annotated, with their real context,
     and an annotated export of them reads back as valid schema records."""
     from pipeline.annotation.labelstudio import import_export
-    from pipeline.reporting.notebooks import export_review_tasks, load_labels, lowest_confidence
+    from pipeline.reporting.batch_review import export_review_tasks, load_labels, lowest_confidence
 
     label_dir = build_label_output(tmp_path)
     with pytest.warns(UserWarning, match="skipped 1 unreadable"):
@@ -329,7 +329,7 @@ def test_label_studio_export_of_lowest_confidence(tmp_path):
 
 
 def test_failing_cell_is_named(tmp_path):
-    from pipeline.reporting.notebooks import ReportError, render_report
+    from pipeline.reporting import ReportError, render_report
 
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
     params = nbformat.v4.new_code_cell("x = 1")
@@ -350,7 +350,7 @@ def test_report_cli(tmp_path):
     from typer.testing import CliRunner
 
     from pipeline.cli import app
-    from pipeline.reporting.notebooks import parse_parameter
+    from pipeline.reporting import parse_parameter
 
     assert parse_parameter("n=3") == ("n", 3)
     assert parse_parameter("files=[\"a\", \"b\"]") == ("files", ["a", "b"])
@@ -390,7 +390,7 @@ def _evaluate_and_label(tmp_path: Path, encoder: Path, model_dir: Path, data: li
 
 
 def _check_reports(tmp_path: Path, metrics: Path, job: Path, model_dir: Path, batch_figures: int) -> None:
-    from pipeline.reporting.notebooks import render_report
+    from pipeline.reporting import render_report
 
     out = tmp_path / "out"
     html = render_report("evaluation", {"metrics_file": str(metrics), "model_dir": str(model_dir)}, out_dir=out)
