@@ -11,6 +11,10 @@ ARTICLES = ANNOTATIONS / "articles"
 MANIFEST = ARTICLES / "manifest.jsonl"
 SEED = ANNOTATIONS / "seed.jsonl"
 WRITTEN = ANNOTATIONS / "written.jsonl"
+REAL = ANNOTATIONS / "real.jsonl"
+REAL_SECOND_PASS = ANNOTATIONS / "real_second_pass.jsonl"
+#: The fixed real test split: doc_ids of whole real articles never trained on by the default model.
+TEST_SPLIT = ANNOTATIONS / "splits" / "test.txt"
 MODELS = ROOT / "models"
 #: Generated reports: reports/<name>/evaluation.json from `stance evaluate`, rendered notebooks.
 REPORTS = ROOT / "reports"

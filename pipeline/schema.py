@@ -24,7 +24,8 @@ LABELS: dict[str, tuple[str, ...]] = {
     "topic": TOPICS,
 }
 FIELDS = tuple(LABELS)
-SOURCES = ("seed", "written")
+#: ``seed``: the five seed articles; ``real``: the gathered real articles; ``written``: composed sentences (train only).
+SOURCES = ("seed", "real", "written")
 
 ID_PATTERN = re.compile(r"^(?P<doc>[A-Za-z0-9._-]+):(?P<index>\d{4})$")
 
