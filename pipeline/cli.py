@@ -32,24 +32,31 @@ def prepare(
 @app.command()
 def validate(
     files: list[Path] | None = typer.Argument(
-        None, help="annotation files (default: annotations/seed.jsonl, written.jsonl, second_pass.jsonl if present)"),
-    coverage: Path | None = typer.Option(
-        None, help="gold file that must tile every article (default: annotations/seed.jsonl when no FILES are given)"),
+        None, help="annotation files (default: seed, real, written and the second passes in annotations/)"),
+    coverage: list[Path] | None = typer.Option(
+        None, help="gold file(s) that between them must tile every article (default: seed.jsonl + real.jsonl when no FILES are given)"),
+    split: Path | None = typer.Option(
+        None, help="a split file whose doc_ids must be labelled articles (default: annotations/splits/test.txt when no FILES are given)"),
     articles: Path | None = typer.Option(None, help="cleaned articles and manifest.jsonl (default annotations/articles)"),
 ) -> None:
     """Check annotation files against the schema and the articles: every problem as file:line: message; exit 1 if any."""
     from . import paths
-    from .annotation.validate import check_coverage, count_records, validate_files
+    from .annotation.validate import check_coverage, check_split, count_records, validate_files
 
     articles = articles or paths.ARTICLES
     if not files:
-        second = paths.ANNOTATIONS / "second_pass.jsonl"
-        files = [paths.SEED, paths.WRITTEN] + ([second] if second.exists() else [])
-        if coverage is None and paths.SEED.exists():
-            coverage = paths.SEED
+        second = [paths.ANNOTATIONS / "second_pass.jsonl", paths.REAL_SECOND_PASS]
+        files = [p for p in (paths.SEED, paths.REAL, paths.WRITTEN) if p.exists()] + [p for p in second if p.exists()]
+        gold = [p for p in (paths.SEED, paths.REAL) if p.exists()]
+        if not coverage and gold:
+            coverage = gold
+        if split is None and paths.TEST_SPLIT.exists():
+            split = paths.TEST_SPLIT
     problems = validate_files(files, articles)
-    if coverage is not None:
+    if coverage:
         problems += check_coverage(coverage, articles)
+    if split is not None:
+        problems += check_split(split, coverage or files, articles)
     for problem in problems:
         typer.echo(str(problem))
     typer.echo(f"{len(files)} files, {count_records(files)} records, {len(problems)} problems")
@@ -156,34 +163,66 @@ def evaluate(
     out: Path | None = typer.Option(None, help="evaluation JSON (default: reports/<name>/evaluation.json)"),
     folds: int | None = typer.Option(None, help="number of article folds (default: the config's eval_folds)"),
     epochs: float | None = typer.Option(None, help="override the config's epochs"),
-    baselines: bool = typer.Option(True, help="also run the baselines on the same folds"),
+    baselines: bool = typer.Option(True, help="also run the baselines on the same rows"),
+    cv: bool = typer.Option(True, "--cv/--no-cv", help="grouped cross-validation over the real training articles"),
+    test: bool = typer.Option(True, "--test/--no-test", help="score the real test split (read it rarely: choose by --cv)"),
+    learning_curve: bool = typer.Option(True, help="test-split macro-F1 after 0/25/50/100%% of the real training articles"),
+    model: Path | None = typer.Option(None, help="score this trained model folder against --gold instead (no training)"),
+    gold: list[Path] | None = typer.Option(None, help="labelled JSONL file(s) to score --model against"),
     progress: bool = typer.Option(True, help="show progress bars"),
 ) -> None:
-    """Cross-validate over whole seed articles: fine-tuned model vs baselines, per-field metrics, calibration."""
+    """Cross-validate over whole real articles, then score the real test split and a learning curve: fine-tuned model
+    vs baselines, per-field metrics, calibration. With --model DIR --gold FILE: score a trained model on any gold file."""
     import sys
 
     from . import paths
-    from .evaluation.baselines import BASELINES
     from .config import ConfigError
+    from .evaluation.baselines import BASELINES
+    from .evaluation.crossval import LEARNING_CURVE, summary_table
     from .evaluation.crossval import evaluate as run_evaluate
-    from .evaluation.crossval import summary_table
+    from .evaluation.gold import score_model
+    from .jsonl import CorpusError
 
-    cfg = _config(config or paths.MODELS / "default.toml", epochs=epochs)
     command = "stance " + " ".join(sys.argv[1:]) if sys.argv[1:] else "stance evaluate"
+    if model is not None or gold:
+        if model is None or not gold:
+            fail("--model and --gold go together: stance evaluate --model models/default --gold my-gold.jsonl", 2)
+        try:
+            result = score_model(model, gold, out, command=command)
+        except (OSError, ValueError, CorpusError) as e:
+            fail(str(e))
+        typer.echo(summary_table(result["test"]))
+        typer.echo(f"evaluation written to {out or paths.REPORTS / model.name / f'gold-{gold[0].stem}.json'}")
+        return
+    cfg = _config(config or paths.MODELS / "default.toml", epochs=epochs)
     try:
-        result = run_evaluate(cfg, out, folds, BASELINES if baselines else (), progress, command=command)
+        result = run_evaluate(cfg, out, folds, BASELINES if baselines else (), progress, command=command,
+                              cross_validation=cv, test=test, learning_curve=LEARNING_CURVE if learning_curve else ())
     except ConfigError as e:
         fail(str(e))
-    typer.echo(summary_table(result))
-    for f, t in result["temperatures"].items():
-        ece = result["systems"]["finetuned"][f]
-        typer.echo(f"{f}: ECE {ece['ece']:.3f} -> {ece['ece_calibrated']:.3f} with temperature (applied T={t:.2f})")
+    if "systems" in result:
+        typer.echo("cross-validation over the real training articles (macro-F1 mean ± sd over folds):")
+        typer.echo(summary_table(result))
+        for f, t in result["temperatures"].items():
+            ece = result["systems"]["finetuned"][f]
+            typer.echo(f"{f}: ECE {ece['ece']:.3f} -> {ece['ece_calibrated']:.3f} with temperature (applied T={t:.2f})")
+    if "test" in result:
+        section = result["test"]
+        typer.echo(f"real test split ({section['n_articles']} articles, {section['n_sentences']} sentences; macro-F1):")
+        typer.echo(summary_table(section))
+    if "learning_curve" in result:
+        lc = result["learning_curve"]
+        typer.echo("learning curve (test-split macro-F1 by share of the real training articles):")
+        typer.echo("| field | " + " | ".join(f"{p:.0%} ({k})" for p, k in zip(lc["fractions"], lc["n_real_articles"])) + " |")
+        typer.echo("|---|" + "---|" * len(lc["fractions"]))
+        for f, scores in lc["macro_f1"].items():
+            typer.echo(f"| {f} | " + " | ".join(f"{v:.3f}" for v in scores) + " |")
     typer.echo(f"evaluation written to {out or cfg.evaluation_file()}")
-    model = result["model"]
-    if model["recorded"]:
-        typer.echo(f"temperatures and cross-validated metrics recorded in {model['dir']}")
+    recorded = result["model"]
+    if recorded["recorded"]:
+        typer.echo(f"temperatures and evaluation metrics recorded in {recorded['dir']}")
     else:
-        typer.echo(f"{model['dir']} left untouched: {model['reason']}")
+        typer.echo(f"{recorded['dir']} left untouched: {recorded['reason']}")
 
 
 # --- labelling commands (label) ---------------------------------------------------------------------

@@ -46,8 +46,12 @@ class TrainConfig(BaseModel):
     loss_weights: dict[str, float] = Field(default_factory=dict, description="per-field loss weight (default 1)")
     class_weighting: Literal["none", "balanced", "sqrt"] = "sqrt"
     data: list[str] = Field(
-        default_factory=lambda: ["annotations/seed.jsonl", "annotations/written.jsonl"],
+        default_factory=lambda: ["annotations/seed.jsonl", "annotations/real.jsonl", "annotations/written.jsonl"],
         description="annotation files, relative to the repository root or absolute",
+    )
+    test_split: str | None = Field(
+        "annotations/splits/test.txt",
+        description="doc_ids of whole articles held out of training and scored by `evaluate` (None: train on all)",
     )
     calibrate: bool = Field(True, description="fit a temperature per field on held-out data")
     eval_folds: int = Field(5, ge=2, description="article-level folds for `evaluate`")
@@ -59,6 +63,11 @@ class TrainConfig(BaseModel):
             raise ValueError("fields must be a non-empty list without repeats")
         return v
 
+    @field_validator("test_split")
+    @classmethod
+    def _no_split(cls, v: str | None) -> str | None:
+        return v or None  # TOML has no null: test_split = "" trains on every article
+
     @field_validator("loss_weights")
     @classmethod
     def _known_weights(cls, v: dict[str, float]) -> dict[str, float]:
@@ -69,6 +78,18 @@ class TrainConfig(BaseModel):
 
     def data_files(self) -> list[Path]:
         return [p if p.is_absolute() else paths.ROOT / p for p in map(Path, self.data)]
+
+    def test_split_file(self) -> Path | None:
+        """The test-split file (absolute), or None when the config trains on every article."""
+        if self.test_split is None:
+            return None
+        p = Path(self.test_split)
+        return p if p.is_absolute() else paths.ROOT / p
+
+    def hashed_files(self) -> list[Path]:
+        """The files that decide what a model trains on: the data files and the test split (it removes articles)."""
+        split = self.test_split_file()
+        return self.data_files() + ([split] if split is not None else [])
 
     def output_dir(self) -> Path:
         """The model folder: ``models/<name>/``."""

@@ -8,7 +8,7 @@ the only test data, written sentences only ever train.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +33,7 @@ def read_records(path: Path | str) -> list[Record]:
 
 
 def default_files() -> list[Path]:
-    return [p for p in (paths.SEED, paths.WRITTEN) if p.exists()]
+    return [p for p in (paths.SEED, paths.REAL, paths.WRITTEN) if p.exists()]
 
 
 def with_context(records: Sequence[Record]) -> list[dict]:
@@ -87,20 +87,30 @@ def load_corpus(files: Sequence[Path | str] | None = None):
     return Dataset.from_dict(columns, features=features)
 
 
-def article_folds(doc_ids: Sequence[str], sources: Sequence[str], n_splits: int = 5, seed: int = 13):
-    """Group k-fold over seed articles: yields (train_idx, test_idx); written rows are always in train.
+#: Sources of real news text: the only text folds and test splits score. Written sentences only ever train.
+REAL_SOURCES = ("seed", "real")
 
-    Each fold's test set is the seed sentences of whole held-out articles, never seen in training.
+
+def split_rows(doc_ids: Sequence[str], test_docs: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(training rows, test rows): the indices of rows outside and inside the given test articles."""
+    in_test = np.isin(np.asarray(doc_ids), np.asarray(sorted(set(test_docs)), dtype=object))
+    return np.flatnonzero(~in_test), np.flatnonzero(in_test)
+
+
+def article_folds(doc_ids: Sequence[str], sources: Sequence[str], n_splits: int = 5, seed: int = 13):
+    """Group k-fold over the real articles (seed and real): yields (train_idx, test_idx); written rows always train.
+
+    Each fold's test set is the sentences of whole held-out real articles, never seen in training.
     """
     from sklearn.model_selection import GroupKFold
 
     doc_ids, sources = np.asarray(doc_ids), np.asarray(sources)
-    seed_idx = np.flatnonzero(sources == "seed")
-    written_idx = np.flatnonzero(sources != "seed")
-    groups = doc_ids[seed_idx]
+    real_idx = np.flatnonzero(np.isin(sources, REAL_SOURCES))
+    written_idx = np.flatnonzero(~np.isin(sources, REAL_SOURCES))
+    groups = doc_ids[real_idx]
     n_docs = len(set(groups))
     if n_docs < 2:
-        raise ValueError(f"need at least 2 seed articles for article-level folds, got {n_docs}")
+        raise ValueError(f"need at least 2 real articles for article-level folds, got {n_docs}")
     gkf = GroupKFold(n_splits=min(n_splits, n_docs), shuffle=True, random_state=seed)
-    for train_seed, test_seed in gkf.split(seed_idx, groups=groups):
-        yield np.sort(np.concatenate([seed_idx[train_seed], written_idx])), seed_idx[test_seed]
+    for train_real, test_real in gkf.split(real_idx, groups=groups):
+        yield np.sort(np.concatenate([real_idx[train_real], written_idx])), real_idx[test_real]

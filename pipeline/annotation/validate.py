@@ -21,9 +21,13 @@ from .. import paths
 from ..text.articles import article_path, read_manifest
 from ..jsonl import CorpusError, parse_lines
 from ..schema import ID_PATTERN, SOURCES, Record
+from .corpus import REAL_SOURCES
+from .splits import SplitError, read_split
 
 #: Written sentences sharing this many consecutive words with a seed sentence count as copied from the test set.
 LEAK_NGRAM = 8
+#: ... and this many with a gathered real article (the run length of the protected-evaluation-text guard).
+REAL_LEAK_NGRAM = 12
 #: doc_ids of the written mini-articles: ``written-<letter>-<nnn>``.
 WRITTEN_DOC = re.compile(r"^written-[A-Za-z]+-\d{3}$")
 
@@ -215,17 +219,17 @@ def _check_ids(rows: list[_Row]) -> list[Problem]:
         sources[r.doc_id].setdefault(r.source, r)
     for doc, first_by_source in sources.items():
         if len(first_by_source) > 1:
-            r = first_by_source["written"]
-            other = first_by_source["seed"]
-            problems.append(Problem(r.file, r.line, f"doc {doc!r} is both 'written' and 'seed' "
-                                                    f"(seed at {other.file}:{other.line}): a split leak"))
+            kinds = sorted(first_by_source, key=lambda k: (k != "written", k))
+            r, other = first_by_source[kinds[0]], first_by_source[kinds[1]]
+            problems.append(Problem(r.file, r.line, f"doc {doc!r} is both '{kinds[0]}' and '{kinds[1]}' "
+                                                    f"({kinds[1]} at {other.file}:{other.line}): a split leak"))
     return problems
 
 
 def _check_offsets(rows: list[_Row], articles_dir: Path) -> list[Problem]:
     problems, cache, reported = [], {}, set()
     for r in rows:
-        if r.source != "seed" or r.text is None or r.end - r.start != len(r.text):  # length: reported per record
+        if r.source not in REAL_SOURCES or r.text is None or r.end - r.start != len(r.text):  # length: reported per record
             continue
         article = _load_article(r.doc_id, articles_dir, cache)
         if article is None or isinstance(article, Exception):
@@ -259,53 +263,59 @@ def _check_offsets(rows: list[_Row], articles_dir: Path) -> list[Problem]:
 
 
 def _check_leaks(rows: list[_Row], articles_dir: Path) -> list[Problem]:
-    """Written (training) sentences must not repeat seed (test) sentences, whole or in 8+ word runs."""
+    """Written (training) sentences must not repeat real news text: no whole sentence of it, no run of 8 words of a
+    seed article and no run of 12 words of a gathered real article (the protected-text guard's rule; shorter runs of
+    real news are stock phrases such as "the Sea of Japan and the East China Sea")."""
     rows = [r for r in rows if r.text is not None]
     written = [r for r in rows if r.source == "written"]
     if not written:
         return []
     exact: dict[str, _Row] = {}
-    shingles: dict[tuple[str, ...], str] = {}
+    shingles: dict[int, dict[tuple[str, ...], str]] = {LEAK_NGRAM: {}, REAL_LEAK_NGRAM: {}}
     for r in rows:
-        if r.source == "seed":
+        if r.source in REAL_SOURCES:
             exact.setdefault(_normalise(r.text), r)
-            for _, sh in _shingles(_words(r.text)):
-                shingles.setdefault(sh, f"seed sentence {r.id} ({r.file}:{r.line})")
-    try:  # the articles are the test set even where seed.jsonl is not among the files checked
-        docs = [row["doc_id"] for row in read_manifest(Path(articles_dir) / "manifest.jsonl")]
+            n = LEAK_NGRAM if r.source == "seed" else REAL_LEAK_NGRAM
+            for _, sh in _shingles(_words(r.text), n):
+                shingles[n].setdefault(sh, f"{r.source} sentence {r.id} ({r.file}:{r.line})")
+    try:  # the articles are test data even where their annotation files are not among the files checked
+        docs = [(row["doc_id"], row.get("source", "seed")) for row in read_manifest(Path(articles_dir) / "manifest.jsonl")]
     except (OSError, ValueError, KeyError, TypeError):
         docs = []
     cache: dict = {}
-    for doc in docs:
+    for doc, source in docs:
         article = _load_article(doc, Path(articles_dir), cache)
         if isinstance(article, str):
+            n = LEAK_NGRAM if source == "seed" else REAL_LEAK_NGRAM
             folded = unicodedata.normalize("NFKC", article).casefold()
             starts = [m.start() for m in re.finditer(r"\w+", folded)]
-            for i, sh in _shingles(_words(article)):
-                shingles.setdefault(sh, f"article {doc} line {_line_of(folded, starts[i])}")
+            for i, sh in _shingles(_words(article), n):
+                shingles[n].setdefault(sh, f"article {doc} line {_line_of(folded, starts[i])}")
     problems = []
     for r in written:
         twin = exact.get(_normalise(r.text))
         if twin is not None:
-            problems.append(Problem(r.file, r.line, f"leak: written sentence {r.id} is identical to seed sentence "
+            problems.append(Problem(r.file, r.line, f"leak: written sentence {r.id} is identical to {twin.source} sentence "
                                                     f"{twin.id} ({twin.file}:{twin.line})"))
             continue
         words = _words(r.text)
-        hits = [(i, shingles[sh]) for i, sh in _shingles(words) if sh in shingles]
-        if not hits:
-            continue
-        best_start, best_len, where = hits[0][0], 0, hits[0][1]
-        run_start, prev = hits[0][0], None
-        for i, src in hits:  # the longest run of consecutive matching 8-grams
-            if prev is None or i != prev + 1:
-                run_start, run_src = i, src
-            if i - run_start + 1 > best_len:
-                best_start, best_len, where = run_start, i - run_start + 1, run_src
-            prev = i
-        n_words = best_len + LEAK_NGRAM - 1
-        quoted = " ".join(words[best_start : best_start + n_words])
-        problems.append(Problem(r.file, r.line, f"leak: written sentence {r.id} shares {n_words} consecutive words with "
-                                                f"{where}: {_brief(quoted, 70)}"))
+        for n, table in shingles.items():
+            hits = [(i, table[sh]) for i, sh in _shingles(words, n) if sh in table]
+            if not hits:
+                continue
+            best_start, best_len, where = hits[0][0], 0, hits[0][1]
+            run_start, prev = hits[0][0], None
+            for i, src in hits:  # the longest run of consecutive matching n-grams
+                if prev is None or i != prev + 1:
+                    run_start, run_src = i, src
+                if i - run_start + 1 > best_len:
+                    best_start, best_len, where = run_start, i - run_start + 1, run_src
+                prev = i
+            n_words = best_len + n - 1
+            quoted = " ".join(words[best_start : best_start + n_words])
+            problems.append(Problem(r.file, r.line, f"leak: written sentence {r.id} shares {n_words} consecutive words with "
+                                                    f"{where}: {_brief(quoted, 70)}"))
+            break
     return problems
 
 
@@ -340,17 +350,24 @@ def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
-def check_coverage(seed_path: Path | str, articles_dir: Path | str = paths.ARTICLES) -> list[Problem]:
-    """The gold sentences must tile each article of the manifest: no overlaps, no non-space text left out.
+def check_coverage(gold: Path | str | Sequence[Path | str], articles_dir: Path | str = paths.ARTICLES) -> list[Problem]:
+    """The gold sentences (of one file, or of several that between them hold each article once: seed.jsonl and
+    real.jsonl) must tile each article of the manifest: no overlaps, no non-space text left out.
 
     Uncovered text is reported against the article file with its line number there.
     """
     articles_dir = Path(articles_dir)
-    name = str(seed_path)
-    objects, problems = read_objects(seed_path)
+    golds = [gold] if isinstance(gold, (str, Path)) else list(gold)
+    objects, problems, names = [], [], []
+    for g in golds:
+        objs, probs = read_objects(g)
+        objects += [(str(g), line, obj) for line, obj in objs]
+        problems += probs
+        names.append(Path(g).name)
     if problems and not objects:
         return problems
     problems = []  # line-level problems are validate_files' to report
+    name = " or ".join(names)
     manifest = articles_dir / "manifest.jsonl"
     try:
         docs = [row["doc_id"] for row in read_manifest(manifest)]
@@ -358,13 +375,13 @@ def check_coverage(seed_path: Path | str, articles_dir: Path | str = paths.ARTIC
         return [Problem(str(manifest), 0, "manifest not found")]
     except (OSError, ValueError, KeyError, TypeError) as e:
         return [Problem(str(manifest), 0, f"unreadable manifest: {e}")]
-    rows = [r for r in (_row(name, line, obj) for line, obj in objects) if r is not None and r.text is not None]
+    rows = [r for r in (_row(file, line, obj) for file, line, obj in objects) if r is not None and r.text is not None]
     by_doc: dict[str, list[_Row]] = defaultdict(list)
     for r in rows:
         by_doc[r.doc_id].append(r)
     for doc, doc_rows in by_doc.items():
         if doc not in docs:
-            problems.append(Problem(name, doc_rows[0].line, f"doc_id {doc!r} is not in the manifest {manifest}"))
+            problems.append(Problem(doc_rows[0].file, doc_rows[0].line, f"doc_id {doc!r} is not in the manifest {manifest}"))
     cache: dict = {}
     for doc in docs:
         article = _load_article(doc, articles_dir, cache)
@@ -375,9 +392,9 @@ def check_coverage(seed_path: Path | str, articles_dir: Path | str = paths.ARTIC
         cursor, prev = 0, None
         for r in sorted(by_doc.get(doc, []), key=lambda r: (r.start, r.end, r.line)):
             if prev is not None and r.start < prev.end:
-                problems.append(Problem(name, r.line, f"{r.id} ({r.start}:{r.end}) overlaps {prev.id} ({prev.start}:{prev.end})"))
+                problems.append(Problem(r.file, r.line, f"{r.id} ({r.start}:{r.end}) overlaps {prev.id} ({prev.start}:{prev.end})"))
             elif prev is not None and r.index < prev.index:
-                problems.append(Problem(name, r.line, f"{r.id} follows {prev.id} in the article but precedes it in id order"))
+                problems.append(Problem(r.file, r.line, f"{r.id} follows {prev.id} in the article but precedes it in id order"))
             problems += _gap(apath, article, cursor, r.start, name)
             cursor, prev = max(cursor, r.end), r
         problems += _gap(apath, article, cursor, len(article), name)
@@ -394,3 +411,31 @@ def _gap(apath: str, article: str, start: int, end: int, seed_name: str) -> list
     lines = f"line {first}" if first == last else f"lines {first}-{last}"
     return [Problem(apath, first, f"not covered by any record of {Path(seed_name).name}: "
                                   f"chars {a}:{b} ({lines}) {_brief(article[a:b], 60)}")]
+
+
+def check_split(split_path: Path | str, gold: Sequence[Path | str], articles_dir: Path | str = paths.ARTICLES) -> list[Problem]:
+    """Every doc_id of a split file must be an article of the manifest with gold sentences in ``gold``."""
+    split_path = Path(split_path)
+    try:
+        docs = read_split(split_path)
+    except FileNotFoundError:
+        return [Problem(str(split_path), 0, "split file not found")]
+    except SplitError as e:
+        file, line, message = str(e).split(":", 2)
+        return [Problem(file, int(line), message.strip())]
+    try:
+        manifest = {row["doc_id"] for row in read_manifest(Path(articles_dir) / "manifest.jsonl")}
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        return [Problem(str(Path(articles_dir) / "manifest.jsonl"), 0, f"unreadable manifest: {e}")]
+    labelled = set()
+    for g in gold:
+        objs, _ = read_objects(g)
+        labelled |= {obj.get("doc_id") for _, obj in objs}
+    lines = {d: n for n, d in enumerate((ln.split("#", 1)[0].strip() for ln in split_path.read_text(encoding="utf-8").splitlines()), 1) if d}
+    problems = []
+    for d in docs:
+        if d not in manifest:
+            problems.append(Problem(str(split_path), lines[d], f"doc_id {d!r} is not in the manifest"))
+        elif d not in labelled:
+            problems.append(Problem(str(split_path), lines[d], f"doc_id {d!r} has no gold sentences in {', '.join(Path(g).name for g in gold)}"))
+    return problems

@@ -1,9 +1,13 @@
-"""Grouped cross-validation over the seed articles: the fine-tuned model against the baselines.
+"""The evaluation: grouped cross-validation over the real training articles, the real test split, a learning curve.
 
-Each fold holds out whole seed articles, trains on the other seed articles plus every written sentence,
-and scores only the held-out seed sentences. All systems see exactly the same folds in the same run.
-Probabilities are calibrated by temperature scaling fitted on the *other* folds' out-of-fold logits
-(cross-fitted), so the calibrated ECE is an honest held-out figure.
+- Cross-validation: each fold holds out whole real articles (seed and gathered real ones, never the test split),
+  trains on the other real articles plus every written sentence, and scores only the held-out real sentences.
+- Test split: the model trained on everything but the test split (as ``stance train`` trains it), scored on the
+  test split's articles, against the baselines trained on the same rows.
+- Learning curve: test-split macro-F1 after training on 0, 25, 50 and 100% of the real training articles.
+All systems see exactly the same rows in the same run. Probabilities are calibrated by temperature scaling fitted
+on the *other* folds' out-of-fold logits (cross-fitted), so the calibrated ECE is an honest held-out figure; the
+test split is scored with the temperatures the cross-validation fitted, never with ones fitted on it.
 
 The result is written to ``reports/<name>/evaluation.json`` and recorded in the model folder
 (:func:`pipeline.model.folder.record_evaluation`: temperatures, cross-validated metrics, model card) only when
@@ -21,43 +25,17 @@ from pathlib import Path
 
 import numpy as np
 
-from ..annotation.corpus import article_folds, data_hash, load_corpus
+from ..annotation.corpus import article_folds, data_hash, load_corpus, split_rows
 from ..config import TrainConfig, resolve_encoder
-from ..model.folder import FINETUNED, record_evaluation
-from ..model.train import check_corpus, fit
+from ..model.folder import FINETUNED, Recorded, record_evaluation
+from ..model.train import check_corpus, fit, load_test_split
 from ..schema import LABELS
 from .baselines import BASELINES, embed, fit_predict
 from .calibration import expected_calibration_error, fit_temperature, softmax
+from .metrics import field_metrics
 
-
-def field_metrics(gold: np.ndarray, pred: np.ndarray, fold_of: np.ndarray, labels: list[str]) -> dict:
-    """Per-fold macro-F1/accuracy (mean, sd) and the pooled report and confusion matrix over all folds."""
-    from sklearn.metrics import (
-        accuracy_score,
-        classification_report,
-        confusion_matrix,
-        f1_score,
-    )
-
-    folds = []
-    for k in np.unique(fold_of):
-        sel = fold_of == k
-        folds.append({
-            "fold": int(k),
-            "macro_f1": float(f1_score(gold[sel], pred[sel], average="macro", zero_division=0)),
-            "accuracy": float(accuracy_score(gold[sel], pred[sel])),
-        })
-    ids = list(range(len(labels)))
-    f1s = np.array([f["macro_f1"] for f in folds])
-    accs = np.array([f["accuracy"] for f in folds])
-    return {
-        "folds": folds,
-        "macro_f1_mean": float(f1s.mean()), "macro_f1_std": float(f1s.std()),
-        "accuracy_mean": float(accs.mean()), "accuracy_std": float(accs.std()),
-        "macro_f1_pooled": float(f1_score(gold, pred, labels=ids, average="macro", zero_division=0)),
-        "report": classification_report(gold, pred, labels=ids, target_names=labels, output_dict=True, zero_division=0),
-        "confusion": {"labels": labels, "matrix": confusion_matrix(gold, pred, labels=ids).tolist()},
-    }
+#: Shares of the real training articles the learning curve trains on (seed and written sentences always in).
+LEARNING_CURVE = (0.0, 0.25, 0.5, 1.0)
 
 
 def cross_fitted_calibration(logits: np.ndarray, gold: np.ndarray, fold_of: np.ndarray) -> tuple[float, float, float]:
@@ -71,90 +49,170 @@ def cross_fitted_calibration(logits: np.ndarray, gold: np.ndarray, fold_of: np.n
             fit_temperature(logits, gold))
 
 
+def fit_and_predict(config: TrainConfig, ds, train_rows: np.ndarray, test_rows: np.ndarray,
+                    baselines: tuple[str, ...] = (), emb: np.ndarray | None = None,
+                    progress: bool = True) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
+    """Train the fine-tuned model (and each baseline) on ``train_rows`` and predict ``test_rows``:
+    (fine-tuned logits per field, predicted label ids per system and field)."""
+    fields = list(config.fields)
+    texts = np.asarray(ds["text"], dtype=object)
+    contexts = np.asarray(ds["context"], dtype=object)
+    with tempfile.TemporaryDirectory() as tmp:
+        predictor, _ = fit(config, ds.select(train_rows), Path(tmp), progress=progress, save=False)
+    lg = predictor.logits(list(texts[test_rows]), list(contexts[test_rows]))
+    preds: dict[str, dict[str, np.ndarray]] = {FINETUNED: {f: lg[f].argmax(1) for f in fields}}
+    for b in baselines:
+        preds[b] = {}
+        for f in fields:
+            gold = np.asarray(ds[f])
+            preds[b][f] = fit_predict(b, texts[train_rows], gold[train_rows], texts[test_rows], config.seed,
+                                      None if emb is None else emb[train_rows], None if emb is None else emb[test_rows])
+    return {f: lg[f] for f in fields}, preds
+
+
+def scored_section(ds, rows: np.ndarray, fold_of: np.ndarray, preds: dict, logits: dict | None,
+                   temperatures: dict[str, float], fields: list[str]) -> dict:
+    """Metrics per system and field, and one prediction row per sentence, for the given scored rows."""
+    gold_all = {f: np.asarray(ds[f]) for f in fields}
+    systems = {s: {f: field_metrics(gold_all[f][rows], preds[s][f], fold_of, list(LABELS[f])) for f in fields}
+               for s in preds}
+    predictions = []
+    for j, row in enumerate(rows):
+        item = {
+            "id": ds[int(row)]["id"], "doc_id": ds[int(row)]["doc_id"], "fold": int(fold_of[j]),
+            "text": ds[int(row)]["text"], "context": ds[int(row)]["context"],
+            "gold": {f: LABELS[f][gold_all[f][row]] for f in fields},
+            "pred": {s: {f: LABELS[f][preds[s][f][j]] for f in fields} for s in preds},
+        }
+        if logits is not None:
+            probs = {f: softmax(logits[f][j], temperatures.get(f, 1.0)) for f in fields}
+            item["confidence"] = {f: float(probs[f].max()) for f in fields}
+            item["probs"] = {f: {lab: round(float(p), 5) for lab, p in zip(LABELS[f], probs[f])} for f in fields}
+        predictions.append(item)
+    return {"n_sentences": len(rows), "n_articles": len({p["doc_id"] for p in predictions}),
+            "systems": systems, "predictions": predictions}
+
+
+def calibration_on(section: dict, logits: dict, rows_gold: dict, temperatures: dict) -> None:
+    for f, lg in logits.items():
+        section["systems"][FINETUNED][f].update({
+            "ece": expected_calibration_error(softmax(lg), rows_gold[f]),
+            "ece_calibrated": expected_calibration_error(softmax(lg, temperatures.get(f, 1.0)), rows_gold[f]),
+            "temperature": temperatures.get(f, 1.0),
+        })
+
+
 def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: int | None = None,
              baselines: tuple[str, ...] = BASELINES, progress: bool = True, command: str = "stance evaluate",
-             model_dir: Path | str | None = None) -> dict:
-    """Run the cross-validation, record it in the model folder ``model_dir`` (default ``models/<name>/``) where it
-    evaluated that model's own configuration, and write the evaluation JSON (see module doc); returns it."""
+             model_dir: Path | str | None = None, cross_validation: bool = True, test: bool = True,
+             learning_curve: tuple[float, ...] = LEARNING_CURVE) -> dict:
+    """Cross-validate over the real training articles, then score the real test split (fine-tuned model trained on
+    everything but the test split, against the baselines on the same rows) and the learning curve; record it in
+    the model folder ``model_dir`` (default ``models/<name>/``) where it evaluated that model's own configuration,
+    and write the evaluation JSON (see module doc); returns it."""
     files = config.data_files()
     check_corpus(files)
+    test_docs = load_test_split(config) if test else []
     ds = load_corpus(files)
     fields = list(config.fields)
     gold_all = {f: np.asarray(ds[f]) for f in fields}
-    texts = np.asarray(ds["text"], dtype=object)
-    contexts = np.asarray(ds["context"], dtype=object)
-    ids = np.asarray(ds["id"], dtype=object)
     sources, doc_ids = np.asarray(ds["source"]), np.asarray(ds["doc_id"])
+    pool, test_rows = split_rows(doc_ids, test_docs)
     n_folds = n_folds or config.eval_folds
     evaluated = config if n_folds == config.eval_folds else config.model_copy(update={"eval_folds": n_folds})
-    folds = list(article_folds(doc_ids, sources, n_folds, config.seed))
-    emb = embed(list(texts), resolve_encoder(config.encoder)) if "minilm_logreg" in baselines else None
-
-    test_rows = np.concatenate([te for _, te in folds])
-    fold_of = np.concatenate([np.full(len(te), k) for k, (_, te) in enumerate(folds)])
-    systems = [FINETUNED, *baselines]
-    preds = {s: {f: np.zeros(len(test_rows), dtype=int) for f in fields} for s in systems}
-    logits = {f: np.zeros((len(test_rows), len(LABELS[f])), dtype=np.float32) for f in fields}
-    fold_info = []
+    emb = embed(list(ds["text"]), resolve_encoder(config.encoder)) if "minilm_logreg" in baselines else None
     started = time.perf_counter()
-    pos = 0
-    for k, (tr, te) in enumerate(folds):
-        span = slice(pos, pos + len(te))
-        pos += len(te)
-        fold_info.append({"fold": k, "test_docs": sorted(set(doc_ids[te])), "n_train": len(tr), "n_test": len(te)})
-        if progress:
-            print(f"fold {k + 1}/{len(folds)}: test {', '.join(fold_info[-1]['test_docs'])} ({len(te)} sentences)", flush=True)
-        with tempfile.TemporaryDirectory() as tmp:
-            predictor, _ = fit(config, ds.select(tr), Path(tmp), progress=progress, save=False)
-        lg = predictor.logits(list(texts[te]), list(contexts[te]))
-        for f in fields:
-            logits[f][span] = lg[f]
-            preds[FINETUNED][f][span] = lg[f].argmax(1)
-            for b in baselines:
-                preds[b][f][span] = fit_predict(
-                    b, texts[tr], gold_all[f][tr], texts[te], config.seed,
-                    None if emb is None else emb[tr], None if emb is None else emb[te],
-                )
-    result_systems: dict = {s: {} for s in systems}
-    temperatures = {}
-    for f in fields:
-        gold = gold_all[f][test_rows]
-        for s in systems:
-            result_systems[s][f] = field_metrics(gold, preds[s][f], fold_of, list(LABELS[f]))
-        ece, ece_cal, t = cross_fitted_calibration(logits[f], gold, fold_of)
-        result_systems[FINETUNED][f].update({"ece": ece, "ece_calibrated": ece_cal, "temperature": t})
-        temperatures[f] = t if ece_cal < ece else 1.0  # apply scaling only where it helped held-out ECE
-
-    predictions = []
-    for j, row in enumerate(test_rows):
-        probs = {f: softmax(logits[f][j], temperatures[f]) for f in fields}
-        predictions.append({
-            "id": str(ids[row]), "doc_id": str(doc_ids[row]), "fold": int(fold_of[j]),
-            "text": str(texts[row]), "context": str(contexts[row]),
-            "gold": {f: LABELS[f][gold_all[f][row]] for f in fields},
-            "pred": {s: {f: LABELS[f][preds[s][f][j]] for f in fields} for s in systems},
-            "confidence": {f: float(probs[f].max()) for f in fields},
-            "probs": {f: {lab: round(float(p), 5) for lab, p in zip(LABELS[f], probs[f])} for f in fields},
-        })
-    result = {
+    result: dict = {
         "command": command,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": evaluated.model_dump(),
-        "data_sha256": data_hash(files),
-        "n_folds": len(folds),
-        "seconds": round(time.perf_counter() - started, 1),
-        "folds": fold_info,
-        "temperatures": temperatures,
-        "systems": result_systems,
-        "predictions": predictions,
+        "data_sha256": data_hash(config.hashed_files()),
     }
+
+    temperatures = {f: 1.0 for f in fields}
+    if cross_validation:
+        folds = [(pool[tr], pool[te]) for tr, te in article_folds(doc_ids[pool], sources[pool], n_folds, config.seed)]
+        cv_rows = np.concatenate([te for _, te in folds])
+        fold_of = np.concatenate([np.full(len(te), k) for k, (_, te) in enumerate(folds)])
+        preds = {s: {f: np.zeros(len(cv_rows), dtype=int) for f in fields} for s in (FINETUNED, *baselines)}
+        logits = {f: np.zeros((len(cv_rows), len(LABELS[f])), dtype=np.float32) for f in fields}
+        fold_info, pos = [], 0
+        for k, (tr, te) in enumerate(folds):
+            span = slice(pos, pos + len(te))
+            pos += len(te)
+            fold_info.append({"fold": k, "test_docs": sorted(set(doc_ids[te])), "n_train": len(tr), "n_test": len(te)})
+            if progress:
+                print(f"fold {k + 1}/{len(folds)}: {len(fold_info[-1]['test_docs'])} articles held out ({len(te)} sentences)", flush=True)
+            lg, pr = fit_and_predict(config, ds, tr, te, baselines, emb, progress)
+            for f in fields:
+                logits[f][span] = lg[f]
+                for s in pr:
+                    preds[s][f][span] = pr[s][f]
+        for f in fields:
+            ece, ece_cal, t = cross_fitted_calibration(logits[f], gold_all[f][cv_rows], fold_of)
+            temperatures[f] = t if ece_cal < ece else 1.0  # apply scaling only where it helped held-out ECE
+        section = scored_section(ds, cv_rows, fold_of, preds, logits, temperatures, fields)
+        for f in fields:
+            ece, ece_cal, t = cross_fitted_calibration(logits[f], gold_all[f][cv_rows], fold_of)
+            section["systems"][FINETUNED][f].update({"ece": ece, "ece_calibrated": ece_cal, "temperature": t})
+        result.update({"n_folds": len(folds), "folds": fold_info, "temperatures": temperatures,
+                       "systems": section["systems"], "predictions": section["predictions"]})
+
+    if len(test_rows):
+        if progress:
+            print(f"test split: {len(set(doc_ids[test_rows]))} articles ({len(test_rows)} sentences); "
+                  f"training on the other {len(pool)} sentences", flush=True)
+        lg, pr = fit_and_predict(config, ds, pool, test_rows, baselines, emb, progress)
+        section = scored_section(ds, test_rows, np.zeros(len(test_rows), dtype=int), pr, lg, temperatures, fields)
+        calibration_on(section, lg, {f: gold_all[f][test_rows] for f in fields}, temperatures)
+        section.update({"split_file": str(config.test_split_file()), "n_train": len(pool),
+                        "temperatures_from": "cross-validation" if cross_validation else "none (T = 1)"})
+        result["test"] = section
+        if learning_curve:
+            result["learning_curve"] = _learning_curve(config, ds, pool, test_rows, learning_curve,
+                                                       section["systems"][FINETUNED], progress)
+    elif test and progress:
+        print("no article of the test split is in the data: no test section", flush=True)
+
+    result["seconds"] = round(time.perf_counter() - started, 1)
     model_dir = Path(model_dir) if model_dir is not None else config.output_dir()
-    recorded = record_evaluation(result, model_dir)
+    recorded = record_evaluation(result, model_dir) if "systems" in result else Recorded(False, "no cross-validation")
     result["model"] = {"dir": str(model_dir), "recorded": recorded.recorded, "reason": recorded.reason}
     out = Path(out_path) if out_path else config.evaluation_file()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     return result
+
+
+def _learning_curve(config: TrainConfig, ds, pool: np.ndarray, test_rows: np.ndarray, fractions: tuple[float, ...],
+                    full: dict, progress: bool) -> dict:
+    """Test-split macro-F1 per field after training on a growing share of the real training articles (the seed
+    and written sentences always in); 100% is the test-split model itself."""
+    fields = list(config.fields)
+    sources, doc_ids = np.asarray(ds["source"]), np.asarray(ds["doc_id"])
+    real_docs = sorted(set(doc_ids[pool][sources[pool] == "real"]))
+    order = list(np.random.default_rng(config.seed).permutation(len(real_docs)))
+    curve: dict = {"fractions": [], "n_real_articles": [], "n_train": [], "macro_f1": {f: [] for f in fields}}
+    for frac in sorted(fractions):
+        k = int(round(frac * len(real_docs)))
+        if k >= len(real_docs):
+            scores, n_train = {f: full[f]["macro_f1_mean"] for f in fields}, len(pool)
+        else:
+            keep = {real_docs[i] for i in order[:k]}
+            rows = pool[(sources[pool] != "real") | np.isin(doc_ids[pool], sorted(keep))]
+            if progress:
+                print(f"learning curve: {frac:.0%} of the real training articles ({k}), {len(rows)} sentences", flush=True)
+            _, pr = fit_and_predict(config, ds, rows, test_rows, (), None, progress)
+            gold = {f: np.asarray(ds[f])[test_rows] for f in fields}
+            zero = np.zeros(len(test_rows), dtype=int)
+            scores = {f: field_metrics(gold[f], pr[FINETUNED][f], zero, list(LABELS[f]))["macro_f1_mean"] for f in fields}
+            n_train = len(rows)
+        curve["fractions"].append(frac)
+        curve["n_real_articles"].append(k)
+        curve["n_train"].append(n_train)
+        for f in fields:
+            curve["macro_f1"][f].append(scores[f])
+    return curve
 
 
 def summary_table(result: dict) -> str:

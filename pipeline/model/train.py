@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..annotation.corpus import data_hash, load_corpus
+from ..annotation.corpus import data_hash, load_corpus, split_rows
+from ..annotation.splits import SplitError, read_split
 from ..annotation import validate
 from ..config import ConfigError, TrainConfig, resolve_encoder
 from ..schema import LABELS
@@ -91,6 +92,19 @@ def check_corpus(files: Sequence[Path]) -> None:
         shown = "\n  ".join(map(str, problems[:10]))
         more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
         raise ConfigError(f"the corpus fails validation ({len(problems)} problems); run `stance validate`:\n  {shown}{more}")
+
+
+def load_test_split(config: TrainConfig) -> list[str]:
+    """The doc_ids the config holds out of training (none without a test split); a missing file is a ConfigError."""
+    path = config.test_split_file()
+    if path is None:
+        return []
+    try:
+        return read_split(path)
+    except FileNotFoundError:
+        raise ConfigError(f"test_split: {path} not found (test_split = \"\" trains on every article)") from None
+    except SplitError as e:
+        raise ConfigError(str(e)) from None
 
 
 def tokenize_dataset(dataset, tokenizer, config: TrainConfig):
@@ -189,16 +203,21 @@ def train(config: TrainConfig, out_dir: Path | str | None = None, resume: bool =
     """Check config and corpus, fine-tune on the whole corpus and write the model folder; returns its path."""
     files = config.data_files()
     check_corpus(files)
+    test_docs = load_test_split(config)
     out = Path(out_dir) if out_dir is not None else config.output_dir()
     out.mkdir(parents=True, exist_ok=True)
     dataset = load_corpus(files)
+    train_rows, held_out = split_rows(dataset["doc_id"], test_docs)
+    dataset = dataset.select(train_rows)
     predictor, metrics = fit(config, dataset, out, resume=resume, progress=progress)
     meta = predictor.meta
     meta["data"] = {
         "files": [str(f) for f in files],
-        "sha256": data_hash(files),
+        "sha256": data_hash(config.hashed_files()),
         "rows": len(dataset),
         "by_source": {s: int(n) for s, n in zip(*np.unique(dataset["source"], return_counts=True))},
+        "test_split": None if config.test_split is None else {
+            "file": str(config.test_split_file()), "articles": len(test_docs), "rows_held_out": len(held_out)},
     }
     meta["versions"] = package_versions()
     write_meta(out, meta)

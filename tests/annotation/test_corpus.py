@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from datasets import ClassLabel
 
-from pipeline.annotation.corpus import article_folds, load_corpus, read_records, with_context
+from pipeline.annotation.corpus import article_folds, load_corpus, read_records, split_rows, with_context
 from pipeline.schema import FIELDS, LABELS
 
 
@@ -45,6 +45,24 @@ def test_article_folds_keep_articles_whole_and_written_rows_in_train(corpus):
     assert sorted(tested) == sorted(np.flatnonzero(sources == "seed"))  # every seed row is tested exactly once
 
 
-def test_article_folds_need_two_seed_articles():
-    with pytest.raises(ValueError, match="at least 2 seed articles"):
+def test_article_folds_need_two_real_articles():
+    with pytest.raises(ValueError, match="at least 2 real articles"):
         list(article_folds(["a", "a", "written-a-001"], ["seed", "seed", "written"]))
+
+
+def test_article_folds_test_seed_and_real_articles_never_written():
+    docs = ["s1", "s1", "r1", "r1", "r2", "written-a-001", "written-a-001"]
+    sources = ["seed", "seed", "real", "real", "real", "written", "written"]
+    folds = list(article_folds(docs, sources, n_splits=3))
+    tested = sorted(i for _, te in folds for i in te)
+    assert tested == [0, 1, 2, 3, 4]  # every real row (seed or real) once, written never
+    for train, test in folds:
+        assert {5, 6} <= set(train)
+        assert not {docs[i] for i in train} & {docs[i] for i in test}
+
+
+def test_split_rows_hold_out_whole_articles():
+    train, test = split_rows(["a", "b", "a", "c"], ["a", "zzz"])
+    assert list(train) == [1, 3] and list(test) == [0, 2]
+    train, test = split_rows(["a", "b"], [])
+    assert list(train) == [0, 1] and list(test) == []

@@ -8,7 +8,9 @@ from typer.testing import CliRunner
 
 from pipeline import paths
 from pipeline.cli import app
-from pipeline.annotation.validate import Problem, check_coverage, count_records, validate_files
+from pipeline.annotation.corpus import read_records
+from pipeline.annotation.splits import read_split
+from pipeline.annotation.validate import Problem, check_coverage, check_split, count_records, validate_files
 
 from ..conftest import record
 
@@ -264,9 +266,38 @@ def test_shipped_corpus_validates_clean():
 
 
 @pytest.mark.skipif(not paths.SEED.exists(), reason="annotations/seed.jsonl not written yet")
-def test_shipped_seed_and_articles_cover_each_other():
-    problems = check_coverage(paths.SEED, paths.ARTICLES)
+def test_shipped_gold_and_articles_cover_each_other():
+    """seed.jsonl and real.jsonl between them tile every article of the manifest, each article once."""
+    problems = check_coverage([paths.SEED, paths.REAL], paths.ARTICLES)
     assert problems == [], "\n".join(map(str, problems[:30]))
+
+
+def test_shipped_test_split_names_labelled_real_articles():
+    problems = check_split(paths.TEST_SPLIT, [paths.SEED, paths.REAL], paths.ARTICLES)
+    assert problems == [], "\n".join(map(str, problems[:30]))
+    docs = read_split(paths.TEST_SPLIT)
+    real = {r.doc_id for r in read_records(paths.REAL)}
+    assert len(docs) >= 30 and set(docs) <= real
+    assert sum(1 for r in read_records(paths.REAL) if r.doc_id in set(docs)) >= 400
+
+
+def test_coverage_over_several_gold_files(corpus, write_lines):
+    half = len(corpus.seed_records) // 2
+    docs = {r["doc_id"] for r in corpus.seed_records}
+    first = [r for r in corpus.seed_records if r["doc_id"] == sorted(docs)[0]]
+    rest = [r for r in corpus.seed_records if r["doc_id"] != sorted(docs)[0]]
+    a, b = write_lines("a.jsonl", first), write_lines("b.jsonl", rest)
+    assert check_coverage([a, b], corpus.articles_dir) == []
+    assert half and check_coverage([a], corpus.articles_dir)  # the other articles are not covered by a alone
+
+
+def test_split_file_problems_name_the_line(tmp_path, corpus):
+    split = tmp_path / "test.txt"
+    split.write_text("# header\npaper-2018-01\nno-such-article\n", encoding="utf-8")
+    problems = check_split(split, [corpus.seed], corpus.articles_dir)
+    assert [(p.line, "not in the manifest" in p.message) for p in problems] == [(3, True)]
+    split.write_text("paper-2018-01\npaper-2018-01\n", encoding="utf-8")
+    assert "listed twice" in str(check_split(split, [corpus.seed], corpus.articles_dir)[0])
 
 
 @pytest.mark.skipif(not SECOND_PASS.exists(), reason="annotations/second_pass.jsonl not written yet")

@@ -155,3 +155,104 @@ def test_cli_evaluate_with_overrides_says_the_model_is_left_untouched(trained, t
     assert result.exit_code == 0, result.output
     assert "left untouched" in result.output and "epochs" in result.output and "eval_folds" in result.output
     assert _model_files(model_dir) == before
+
+
+# --- the real test split and the learning curve ------------------------------------------------------------
+
+def _split_corpus(tmp_path, monkeypatch):
+    """Two seed articles, six real ones (two of them the test split) and a written mini-article."""
+    arts = {f"seed{k}": [(f"Russia opposed plan {k} strongly.", "russian", "claim"),
+                         (f"The ministers met on day {k}.", "neutral", "fact")] for k in range(2)}
+    arts.update({f"real{k}": [(f"Tokyo defended proposal {k} firmly.", "japanese", "claim"),
+                              (f"Moscow rejected proposal {k} again.", "russian", "claim"),
+                              (f"Talks were held in city {k}.", "neutral", "fact")] for k in range(6)})
+    rows, adir = write_corpus(tmp_path, arts)
+    for r in rows:
+        if r["doc_id"].startswith("real"):
+            r["source"] = "real"
+    data = tmp_path / "gold.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    split = tmp_path / "test.txt"
+    split.write_text("# test articles\nreal4\nreal5\n")
+    monkeypatch.setattr("pipeline.paths.ARTICLES", adir)
+    import pipeline.annotation.validate as v
+    monkeypatch.setattr(v, "validate_files", lambda files, *a, **k: [])  # articles dir is a fixture here
+    monkeypatch.setattr("pipeline.paths.REPORTS", tmp_path / "reports")
+    return rows, data, split
+
+
+def test_evaluate_scores_the_test_split_apart_from_the_folds(tmp_path, tiny_encoder, monkeypatch):
+    rows, data, split = _split_corpus(tmp_path, monkeypatch)
+    cfg = TrainConfig(name="t", encoder=str(tiny_encoder), epochs=1, batch_size=4, data=[str(data)], eval_folds=3,
+                      test_split=str(split))
+    res = evaluate(cfg, tmp_path / "eval.json", baselines=("majority", "tfidf_logreg"), progress=False,
+                   learning_curve=(0.0, 0.5, 1.0))
+    cv_docs = {d for f in res["folds"] for d in f["test_docs"]}
+    assert cv_docs == {"seed0", "seed1", "real0", "real1", "real2", "real3"}  # the test split never in a fold
+    test = res["test"]
+    assert {p["doc_id"] for p in test["predictions"]} == {"real4", "real5"}
+    assert test["n_sentences"] == 6 and test["n_articles"] == 2
+    assert test["n_train"] == len(rows) - 6
+    assert set(test["systems"]) == {"finetuned", "majority", "tfidf_logreg"}
+    assert "ece_calibrated" in test["systems"]["finetuned"]["stance"]
+    lc = res["learning_curve"]
+    assert lc["fractions"] == [0.0, 0.5, 1.0] and lc["n_real_articles"] == [0, 2, 4]
+    assert lc["n_train"][0] == 4 and lc["n_train"][-1] == test["n_train"]  # 0%: the seed sentences only
+    assert lc["macro_f1"]["stance"][-1] == pytest.approx(test["systems"]["finetuned"]["stance"]["macro_f1_mean"])
+    assert "| stance |" in summary_table(test)
+
+
+def test_evaluate_without_cross_validation_reads_only_the_test_split(tmp_path, tiny_encoder, monkeypatch):
+    _, data, split = _split_corpus(tmp_path, monkeypatch)
+    cfg = TrainConfig(name="t", encoder=str(tiny_encoder), epochs=1, batch_size=4, data=[str(data)], test_split=str(split))
+    res = evaluate(cfg, tmp_path / "eval.json", baselines=(), progress=False, cross_validation=False, learning_curve=())
+    assert "systems" not in res and "learning_curve" not in res
+    assert res["test"]["temperatures_from"].startswith("none")
+    assert res["model"]["recorded"] is False
+    no_test = evaluate(cfg, tmp_path / "cv.json", baselines=(), progress=False, test=False, n_folds=2)
+    assert "test" not in no_test and no_test["n_folds"] == 2
+
+
+def test_train_never_sees_the_test_split(tmp_path, tiny_encoder, monkeypatch):
+    from pipeline.model import train
+
+    rows, data, split = _split_corpus(tmp_path, monkeypatch)
+    cfg = TrainConfig(name="t", encoder=str(tiny_encoder), epochs=1, batch_size=4, data=[str(data)], test_split=str(split))
+    meta = json.loads((train(cfg, tmp_path / "m", progress=False) / "pipeline.json").read_text())
+    assert meta["data"]["rows"] == len(rows) - 6
+    assert meta["data"]["test_split"] == {"file": str(split), "articles": 2, "rows_held_out": 6}
+    other = cfg.model_copy(update={"test_split": None})
+    assert json.loads((train(other, tmp_path / "m2", progress=False) / "pipeline.json").read_text())["data"]["rows"] == len(rows)
+    assert meta["data"]["sha256"] != json.loads((tmp_path / "m2" / "pipeline.json").read_text())["data"]["sha256"]
+
+
+def test_a_missing_split_file_is_a_config_error(tmp_path, tiny_encoder, monkeypatch):
+    from pipeline.config import ConfigError
+    from pipeline.model import train
+
+    _, data, _ = _split_corpus(tmp_path, monkeypatch)
+    cfg = TrainConfig(name="t", encoder=str(tiny_encoder), epochs=1, data=[str(data)], test_split=str(tmp_path / "nope.txt"))
+    with pytest.raises(ConfigError, match="nope.txt not found"):
+        train(cfg, tmp_path / "m", progress=False)
+
+
+def test_score_model_against_a_users_gold(tmp_path, tiny_model_dir, monkeypatch):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.evaluation.gold import score_model
+
+    rows, data, _ = _split_corpus(tmp_path, monkeypatch)
+    before = _model_files(tiny_model_dir)
+    res = score_model(tiny_model_dir, [data], tmp_path / "gold.json")
+    assert res["test"]["n_sentences"] == len(rows) and set(res["test"]["systems"]) == {"finetuned"}
+    assert res["model"]["recorded"] is False and _model_files(tiny_model_dir) == before
+    stance = res["test"]["systems"]["finetuned"]["stance"]
+    gold = [r["stance"] for r in rows]
+    pred = [p["pred"]["finetuned"]["stance"] for p in res["test"]["predictions"]]
+    assert stance["accuracy_mean"] == pytest.approx(sum(g == p for g, p in zip(gold, pred)) / len(gold))
+    out = CliRunner().invoke(app, ["evaluate", "--model", str(tiny_model_dir), "--gold", str(data), "--out", str(tmp_path / "g.json")])
+    assert out.exit_code == 0, out.output
+    assert "| stance |" in out.output and json.loads((tmp_path / "g.json").read_text())["test"]["n_sentences"] == len(rows)
+    bad = CliRunner().invoke(app, ["evaluate", "--model", str(tiny_model_dir)])
+    assert bad.exit_code == 2 and "--gold" in bad.output

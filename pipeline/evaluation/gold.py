@@ -1,0 +1,52 @@
+"""Score any trained model folder against any labelled JSONL file (a user's own gold): the same ``test`` section
+that ``evaluate`` writes for the real test split, so the evaluation notebook reads both alike."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from datetime import datetime, UTC
+from pathlib import Path
+
+import numpy as np
+
+from .. import paths
+from ..annotation.corpus import data_hash, load_corpus
+from ..model.folder import FINETUNED, load_model
+from ..schema import LABELS
+from .crossval import calibration_on, scored_section
+
+
+def score_model(model_dir: Path | str, gold_files: Sequence[Path | str], out_path: Path | str | None = None,
+                command: str = "stance evaluate --model --gold", batch_size: int = 64) -> dict:
+    """Label the gold files' sentences with the model (its own temperatures) and score every field it predicts."""
+    started = time.perf_counter()
+    model_dir, gold_files = Path(model_dir), [Path(f) for f in gold_files]
+    predictor = load_model(model_dir)
+    fields = [f for f in predictor.meta["label_maps"] if f in LABELS]
+    for f in fields:
+        if list(predictor.meta["label_maps"][f]) != list(LABELS[f]):
+            raise ValueError(f"{model_dir}: the labels of {f!r} differ from the schema's; it cannot be scored here")
+    ds = load_corpus(gold_files)
+    rows = np.arange(len(ds))
+    logits = predictor.logits(list(ds["text"]), list(ds["context"]), batch_size=batch_size)
+    temperatures = {f: float(predictor.meta.get("temperatures", {}).get(f, 1.0)) for f in fields}
+    preds = {FINETUNED: {f: logits[f].argmax(1) for f in fields}}
+    section = scored_section(ds, rows, np.zeros(len(rows), dtype=int), preds, logits, temperatures, fields)
+    calibration_on(section, logits, {f: np.asarray(ds[f]) for f in fields}, temperatures)
+    section.update({"gold_files": [str(f) for f in gold_files], "temperatures_from": "the model folder"})
+    result = {
+        "command": command,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "model": {"dir": str(model_dir), "model_id": predictor.meta.get("model_id"), "recorded": False,
+                  "reason": "scoring a model against a gold file never changes the model"},
+        "gold_sha256": data_hash(gold_files),
+        "config": predictor.meta.get("config"),
+        "test": section,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    out = Path(out_path) if out_path else paths.REPORTS / model_dir.name / f"gold-{gold_files[0].stem}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    return result
