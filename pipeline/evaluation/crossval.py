@@ -165,7 +165,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         lg, pr = fit_and_predict(config, ds, pool, test_rows, baselines, emb, progress)
         section = scored_section(ds, test_rows, np.zeros(len(test_rows), dtype=int), pr, lg, temperatures, fields)
         calibration_on(section, lg, {f: gold_all[f][test_rows] for f in fields}, temperatures)
-        section.update({"split_file": str(config.test_split_file()), "n_train": len(pool),
+        section.update({"split_file": str(config.test_split_file()), "n_train": len(pool), "temperatures": temperatures,
                         "temperatures_from": "cross-validation" if cross_validation else "none (T = 1)"})
         result["test"] = section
         if learning_curve:

@@ -35,7 +35,8 @@ def score_model(model_dir: Path | str, gold_files: Sequence[Path | str], out_pat
     preds = {FINETUNED: {f: logits[f].argmax(1) for f in fields}}
     section = scored_section(ds, rows, np.zeros(len(rows), dtype=int), preds, logits, temperatures, fields)
     calibration_on(section, logits, {f: np.asarray(ds[f]) for f in fields}, temperatures)
-    section.update({"gold_files": [str(f) for f in gold_files], "temperatures_from": "the model folder"})
+    section.update({"gold_files": [str(f) for f in gold_files], "temperatures": temperatures,
+                    "temperatures_from": "the model folder"})
     result = {
         "command": command,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -20,20 +20,25 @@ def load_evaluation(path: Path | str) -> dict:
     if not p.is_file():
         raise FileNotFoundError(f"no evaluation file at {p}: run `stance evaluate` first")
     ev = json.loads(p.read_text(encoding="utf-8"))
-    if not isinstance(ev, dict) or "systems" not in ev:
-        raise ValueError(f"{p} is not an evaluation file (no 'systems')")
+    if not isinstance(ev, dict) or not ("systems" in ev or "test" in ev):
+        raise ValueError(f"{p} is not an evaluation file (neither cross-validation 'systems' nor a 'test' section)")
     return ev
+
+
+def _systems(ev: dict) -> dict:
+    """The scored systems of an evaluation (its cross-validation, else its test section) or of one section."""
+    return ev.get("systems") or (ev.get("test") or {}).get("systems") or {}
 
 
 def eval_systems(ev: dict) -> list[str]:
     """Systems in display order: the fine-tuned model first, then the baselines as stored."""
-    systems = list(ev["systems"])
+    systems = list(_systems(ev))
     return sorted(systems, key=lambda s: (s != "finetuned", systems.index(s)))
 
 
 def eval_fields(ev: dict) -> list[str]:
     """The fields evaluated, in schema order (then any others as stored)."""
-    present = list(dict.fromkeys(f for s in ev["systems"].values() for f in s))
+    present = list(dict.fromkeys(f for s in _systems(ev).values() for f in s))
     return [f for f in FIELDS if f in present] + [f for f in present if f not in FIELDS]
 
 
@@ -52,6 +57,24 @@ def run_summary(ev: dict, metrics_file: Path | str | None = None):
         ("fields", ", ".join(eval_fields(ev))),
     ]
     return frame([{"item": k, "value": v} for k, v in rows], "item")
+
+
+def test_summary(ev: dict):
+    """What the test section scored: the split or gold file, articles, sentences, training rows, temperatures."""
+    t = ev.get("test") or {}
+    rows = [("scored", t.get("split_file") or ", ".join(t.get("gold_files", []))), ("articles", t.get("n_articles", "")),
+            ("sentences", t.get("n_sentences", "")), ("training sentences", t.get("n_train", "the model folder's")),
+            ("temperatures from", t.get("temperatures_from", ""))]
+    return frame([{"item": k, "value": v} for k, v in rows], "item")
+
+
+def learning_curve_table(ev: dict):
+    """Test-split macro-F1 per field (rows) after each share of the real training articles (columns)."""
+    lc = ev.get("learning_curve") or {}
+    cols = [f"{p:.0%} ({k} articles, {n} sentences)" for p, k, n in zip(lc.get("fractions", []), lc.get("n_real_articles", []),
+                                                                       lc.get("n_train", []))]
+    return frame([{"field": f, **{c: round(float(v), 3) for c, v in zip(cols, scores)}}
+                  for f, scores in (lc.get("macro_f1") or {}).items()], "field")
 
 
 def folds_table(ev: dict):

@@ -202,3 +202,20 @@ def histogram(values: Sequence[float], title: str, xlabel: str, bins: int = 20, 
     ax.set_ylabel("sentences")
     ax.set_title(title)
     return fig
+
+
+def learning_curve(curve: Mapping, title: str = "Learning curve on the real test split") -> Figure:
+    """Test-split macro-F1 per field against the share of real training articles (``evaluate``'s learning curve)."""
+    fig, (ax,) = new_figure(width=8.0, height=4.0)
+    x = [100 * f for f in curve.get("fractions", [])]
+    for i, (field, scores) in enumerate((curve.get("macro_f1") or {}).items()):
+        ax.plot(x, scores, marker="o", color=_colour(field, i), label=field)
+    labels = [f"{p:.0f}%\n({k})" for p, k in zip(x, curve.get("n_real_articles", []))]
+    ax.set_xticks(x, labels)
+    ax.set_xlabel("share of the real training articles (articles), seed and written sentences always in")
+    ax.set_ylabel("macro-F1")
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    ax.set_title(title)
+    return fig

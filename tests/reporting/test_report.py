@@ -437,3 +437,35 @@ def test_notebooks_on_the_repository_corpus(tmp_path, tiny_encoder, tiny_model_d
         pytest.skip("no annotation corpus in annotations/ yet")
     metrics, job = _evaluate_and_label(tmp_path, tiny_encoder, tiny_model_dir, files, articles, folds=2)
     _check_reports(tmp_path, metrics, job, tiny_model_dir, batch_figures=BATCH_FIGURES - 1)
+
+
+def test_evaluation_notebook_shows_the_test_split_and_learning_curve(tmp_path, tiny_encoder, tiny_model_dir, monkeypatch):  # noqa: F811
+    """An evaluation with a test split and a learning curve, and a --model --gold file: both notebooks run clean."""
+    from pipeline.config import TrainConfig
+    from pipeline.evaluation.crossval import evaluate
+    from pipeline.evaluation.gold import score_model
+    from pipeline.reporting.render import render_report
+    from tests.evaluation.test_evaluate import _split_corpus
+
+    _, data, split = _split_corpus(tmp_path, monkeypatch)
+    cfg = TrainConfig(name="t", encoder=str(tiny_encoder), epochs=1, batch_size=4, data=[str(data)], eval_folds=2,
+                      test_split=str(split))
+    metrics = tmp_path / "eval.json"
+    evaluate(cfg, metrics, baselines=("majority",), progress=False, learning_curve=(0.0, 1.0))
+    out = tmp_path / "out"
+    html = render_report("evaluation", {"metrics_file": str(metrics), "model_dir": str(tiny_model_dir)}, out_dir=out,
+                         exclude_input=True)
+    assert_clean_run(out / "evaluation.ipynb")
+    page = parse_html(html)
+    assert page.images >= EVALUATION_FIGURES + 2  # + the test split's confusion matrices and the learning curve
+    assert "real4" in " ".join(page.cells)
+    assert "No test section" not in html.read_text(encoding="utf-8") and "No learning curve" not in html.read_text(encoding="utf-8")
+
+    gold = tmp_path / "gold.json"
+    score_model(tiny_model_dir, [data], gold)
+    html = render_report("evaluation", {"metrics_file": str(gold), "model_dir": str(tiny_model_dir)}, out_dir=tmp_path / "g",
+                         exclude_input=True)
+    assert_clean_run(tmp_path / "g" / "evaluation.ipynb")
+    page = html.read_text(encoding="utf-8")
+    assert "No cross-validation in this file" in page and "No learning curve in this file" in page
+    assert "No test section" not in page
