@@ -27,7 +27,8 @@ import numpy as np
 
 from ..annotation.corpus import article_folds, data_hash, load_corpus, split_rows
 from ..config import TrainConfig, resolve_encoder
-from ..model.folder import FINETUNED, Recorded, record_evaluation
+from ..model.folder import FINETUNED, Recorded, evaluation_mismatch, load_model, record_evaluation
+from ..model.predictor import Predictor
 from ..model.train import check_corpus, fit, load_test_split
 from ..schema import LABELS
 from .baselines import BASELINES, embed, fit_predict
@@ -50,15 +51,19 @@ def cross_fitted_calibration(logits: np.ndarray, gold: np.ndarray, fold_of: np.n
 
 
 def fit_and_predict(config: TrainConfig, ds, train_rows: np.ndarray, test_rows: np.ndarray,
-                    baselines: tuple[str, ...] = (), emb: np.ndarray | None = None,
-                    progress: bool = True) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
+                    baselines: tuple[str, ...] = (), emb: np.ndarray | None = None, progress: bool = True,
+                    trained: Predictor | None = None) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
     """Train the fine-tuned model (and each baseline) on ``train_rows`` and predict ``test_rows``:
-    (fine-tuned logits per field, predicted label ids per system and field)."""
+    (fine-tuned logits per field, predicted label ids per system and field). ``trained``: a model already trained
+    with this config on exactly these rows, used instead of training it again."""
     fields = list(config.fields)
     texts = np.asarray(ds["text"], dtype=object)
     contexts = np.asarray(ds["context"], dtype=object)
-    with tempfile.TemporaryDirectory() as tmp:
-        predictor, _ = fit(config, ds.select(train_rows), Path(tmp), progress=progress, save=False)
+    if trained is not None:
+        predictor = trained
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            predictor, _ = fit(config, ds.select(train_rows), Path(tmp), progress=progress, save=False)
     lg = predictor.logits(list(texts[test_rows]), list(contexts[test_rows]))
     preds: dict[str, dict[str, np.ndarray]] = {FINETUNED: {f: lg[f].argmax(1) for f in fields}}
     for b in baselines:
@@ -158,15 +163,20 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         result.update({"n_folds": len(folds), "folds": fold_info, "temperatures": temperatures,
                        "systems": section["systems"], "predictions": section["predictions"]})
 
+    model_dir = Path(model_dir) if model_dir is not None else config.output_dir()
     if len(test_rows):
+        # the model folder trained with this very config on this very data is the test-split model: score it
+        trained = load_model(model_dir) if evaluation_mismatch(result, model_dir) is None else None
         if progress:
             print(f"test split: {len(set(doc_ids[test_rows]))} articles ({len(test_rows)} sentences); "
-                  f"training on the other {len(pool)} sentences", flush=True)
-        lg, pr = fit_and_predict(config, ds, pool, test_rows, baselines, emb, progress)
+                  + (f"scoring {model_dir}, trained on the other {len(pool)} sentences" if trained is not None
+                     else f"training on the other {len(pool)} sentences"), flush=True)
+        lg, pr = fit_and_predict(config, ds, pool, test_rows, baselines, emb, progress, trained=trained)
         section = scored_section(ds, test_rows, np.zeros(len(test_rows), dtype=int), pr, lg, temperatures, fields)
         calibration_on(section, lg, {f: gold_all[f][test_rows] for f in fields}, temperatures)
         section.update({"split_file": str(config.test_split_file()), "n_train": len(pool), "temperatures": temperatures,
-                        "temperatures_from": "cross-validation" if cross_validation else "none (T = 1)"})
+                        "temperatures_from": "cross-validation" if cross_validation else "none (T = 1)",
+                        "model": str(model_dir) if trained is not None else "trained by this evaluation"})
         result["test"] = section
         if learning_curve:
             result["learning_curve"] = _learning_curve(config, ds, pool, test_rows, learning_curve,
@@ -175,7 +185,6 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         print("no article of the test split is in the data: no test section", flush=True)
 
     result["seconds"] = round(time.perf_counter() - started, 1)
-    model_dir = Path(model_dir) if model_dir is not None else config.output_dir()
     recorded = record_evaluation(result, model_dir) if "systems" in result else Recorded(False, "no cross-validation")
     result["model"] = {"dir": str(model_dir), "recorded": recorded.recorded, "reason": recorded.reason}
     out = Path(out_path) if out_path else config.evaluation_file()

@@ -180,6 +180,11 @@ def record_evaluation(result: dict, model_dir: Path | str) -> Recorded:
     metrics["command"] = result["command"]
     metrics["cross_validation"] = {f: {k: ft[f][k] for k in CV_KEYS} for f in ft}
     metrics["baselines"] = {s: {f: result["systems"][s][f]["macro_f1_mean"] for f in ft} for s in result["systems"] if s != FINETUNED}
+    if "test" in result:
+        test = result["test"]
+        metrics["test_split"] = {"articles": test["n_articles"], "sentences": test["n_sentences"],
+                                 "macro_f1": {s: {f: m["macro_f1_mean"] for f, m in test["systems"][s].items()} for s in test["systems"]},
+                                 "ece_calibrated": {f: m.get("ece_calibrated") for f, m in test["systems"][FINETUNED].items()}}
     write_metrics(model_dir, metrics)
     write_card(model_dir)
     return Recorded(True)

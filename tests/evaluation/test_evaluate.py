@@ -256,3 +256,22 @@ def test_score_model_against_a_users_gold(tmp_path, tiny_model_dir, monkeypatch)
     assert "| stance |" in out.output and json.loads((tmp_path / "g.json").read_text())["test"]["n_sentences"] == len(rows)
     bad = CliRunner().invoke(app, ["evaluate", "--model", str(tiny_model_dir)])
     assert bad.exit_code == 2 and "--gold" in bad.output
+
+
+def test_evaluate_scores_the_trained_model_folder_on_the_test_split(tmp_path, tiny_encoder, monkeypatch):
+    """The model `train` wrote with this config on this data is the test-split model: evaluate scores it (no
+    retraining) and records the test-split figures in its metrics and card."""
+    from pipeline.model import train
+
+    _, data, split = _split_corpus(tmp_path, monkeypatch)
+    cfg = TrainConfig(name="t", encoder=str(tiny_encoder), epochs=1, batch_size=4, data=[str(data)], eval_folds=2,
+                      test_split=str(split))
+    model_dir = train(cfg, tmp_path / "model", progress=False)
+    res = evaluate(cfg, tmp_path / "e.json", baselines=(), progress=False, model_dir=model_dir, learning_curve=())
+    assert res["test"]["model"] == str(model_dir) and res["model"]["recorded"] is True
+    metrics = json.loads((model_dir / "metrics.json").read_text())
+    assert metrics["test_split"]["sentences"] == 6
+    assert "The real test split (2 articles" in (model_dir / "README.md").read_text()
+    other = evaluate(cfg.model_copy(update={"epochs": 2.0}), tmp_path / "o.json", baselines=(), progress=False,
+                     model_dir=model_dir, learning_curve=(), cross_validation=False)
+    assert other["test"]["model"] == "trained by this evaluation"
