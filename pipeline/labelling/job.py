@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 from ..model.folder import read_meta
 from ..model.precision import PRECISIONS
 from ..text.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
+from ..text.segment import DEFAULT_SEGMENTER
 from .engines import ENGINES, make_engine
 from .errors import JobError
 from .labeller import DEFAULT_BATCH_SIZE, DEFAULT_MODEL, Prepared, prepare
@@ -111,7 +112,7 @@ def label_paths(
     precision: str = "fp32",
     progress: bool = True,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    segmenter: str = "pysbd",
+    segmenter: str = DEFAULT_SEGMENTER,
     chunk_articles: int | None = None,
     chunk_sentences: int = CHUNK_SENTENCES,
     num_actors: int | None = None,

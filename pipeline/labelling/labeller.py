@@ -14,7 +14,7 @@ from ..model.folder import load_model
 from ..schema import make_id
 from ..text.clean import clean_text
 from ..text.readers import Article, ReadError
-from ..text.segment import split_sentences
+from ..text.segment import DEFAULT_SEGMENTER, split_sentences
 
 #: Sentences per forward pass: the best of 16-128 for MiniLM on 2 CPU threads (label_throughput.py --sweep).
 DEFAULT_BATCH_SIZE = 64
@@ -30,7 +30,7 @@ class Prepared:
     sentences: list[tuple[str, int, int]]
 
 
-def prepare(article: Article, segmenter: str = "pysbd") -> Prepared | ReadError:
+def prepare(article: Article, segmenter: str = DEFAULT_SEGMENTER) -> Prepared | ReadError:
     """Clean and segment an article exactly as the corpus is; an article with no sentence left is an error."""
     text = clean_text(article.text)
     sentences = [(s.text, s.start, s.end) for s in split_sentences(text, segmenter)]

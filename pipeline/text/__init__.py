@@ -2,7 +2,7 @@
 
 - :mod:`.readers`: ``.txt`` / ``.html`` / ``.jsonl`` inputs as articles, or the reason they cannot be read
 - :mod:`.clean`: page furniture removed line by line (the same cleaning for the corpus and for incoming news)
-- :mod:`.segment`: sentences with character offsets (pysbd by default)
+- :mod:`.segment`: sentences with character offsets (pysbd plus measured post-rules by default: ``news``)
 - :mod:`.articles`: the cleaned seed articles under ``annotations/articles/`` and their manifest
 """
 
