@@ -41,7 +41,10 @@ JSONL = [
     {"id": "wire-3", "text": "A U.S. official said the alliance covers the islands. What comes next?",
      "outlet": "Wire"},
 ]
-TOTAL_GOOD = len(ARTICLES) + len(JSONL)
+#: Legacy encodings that read as articles (decoded, their encoding recorded).
+LEGACY = {"latin1": ("Verhandlungen über die Inseln wurden in Moskau fortgesetzt.", "latin-1", "cp1252"),
+          "utf16": ("Russia said the deployment threatens its security.", "utf-16", "utf-16")}
+TOTAL_GOOD = len(ARTICLES) + len(JSONL) + len(LEGACY)
 
 
 def make_inputs(folder: Path, bad: bool = True) -> Path:
@@ -52,11 +55,13 @@ def make_inputs(folder: Path, bad: bool = True) -> Path:
     lines = [json.dumps(a) for a in JSONL]
     if bad:
         lines.insert(1, '{"id": "broken", "text": ')  # malformed JSON line
-        (folder / "latin1.txt").write_bytes("Verhandlungen über die Inseln.".encode("latin-1"))
+        (folder / "odd.txt").write_bytes(b"\xff\xfeR\x00u\x00s")  # a UTF-16 BOM, then an odd byte count
         (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
         (folder / "empty.txt").write_bytes(b"")
         (folder / "huge.txt").write_text("Russia said so. " * 400, encoding="utf-8")  # over the test's 4 kB limit
         (folder / "furniture.txt").write_text("Print Print\nShare this article\nAdvertisement\n", encoding="utf-8")
+    for doc_id, (text, encoding, _) in LEGACY.items():
+        (folder / f"{doc_id}.txt").write_bytes(text.encode(encoding))
     (folder / "wire" / "batch.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
 
@@ -110,10 +115,12 @@ def test_records_carry_labels_probabilities_offsets_model_and_metadata(reference
         cleaned = clean_text(raw)
         assert [r["index"] for r in by_doc[doc_id]] == list(range(len(by_doc[doc_id])))
         assert all(cleaned[r["start"]:r["end"]] == r["text"] for r in by_doc[doc_id])
-        assert all(r["meta"] == {"source": str(inputs / f"{doc_id}.txt")} for r in by_doc[doc_id])
+        assert all(r["meta"] == {"source": str(inputs / f"{doc_id}.txt"), "encoding": "utf-8"} for r in by_doc[doc_id])
+    for doc_id, (text, _, encoding) in LEGACY.items():
+        assert [r["text"] for r in by_doc[doc_id]] == [text] and by_doc[doc_id][0]["meta"]["encoding"] == encoding
     assert not any("Print" in r["text"] for r in records)  # page furniture cleaned away
     assert by_doc["wire-1"][0]["meta"] == {"url": "https://example.org/1", "outlet": "Wire", "date": "2018-07-31",
-                                           "source": f"{inputs / 'wire' / 'batch.jsonl'}:1"}
+                                           "source": f"{inputs / 'wire' / 'batch.jsonl'}:1", "encoding": "utf-8"}
 
 
 def test_attribution_names_speakers_and_quote_continuations(reference):
@@ -137,14 +144,14 @@ def test_each_bad_input_is_an_error_with_its_reason_and_the_batch_goes_on(refere
     errors = read_jsonl(out / "errors.jsonl")
     reasons = {Path(e["source"].rsplit(":", 1)[0] if e["source"].endswith(":2") else e["source"]).name:
                e["reason"] for e in errors}
-    assert reasons["latin1.txt"].startswith("not UTF-8")
+    assert reasons["odd.txt"].startswith("undecodable")
     assert reasons["image.txt"].startswith("binary file")
     assert reasons["empty.txt"] == "empty file"
     assert reasons["huge.txt"].startswith("too large")
     assert reasons["batch.jsonl"].startswith("malformed JSON")
     assert reasons["furniture.txt"].startswith("no sentences")
     assert summary.failed == len(errors) == 6
-    assert summary.failures == {"not UTF-8": 1, "binary file": 1, "empty file": 1, "too large": 1,
+    assert summary.failures == {"undecodable": 1, "binary file": 1, "empty file": 1, "too large": 1,
                                 "malformed JSON": 1, "no sentences": 1}
     assert "failed: 6" in str(summary) and str(out / "errors.jsonl") in str(summary)
 
