@@ -230,8 +230,10 @@ def evaluate(
 _LABEL_HELP = (
     "Label every sentence of incoming articles: speaker, speaker_side, stance, claim, topic, with probabilities.\n\n"
     "Resumable: articles listed in OUT/manifest.jsonl are skipped, so running the same command again continues an "
-    "interrupted job, and a kill loses no finished article. Unreadable, empty, too large or malformed inputs are "
-    "listed in OUT/errors.jsonl and the batch goes on.\n\n"
+    "interrupted job, and a kill loses no finished article. Unreadable, binary, undecodable, unsupported, empty, too "
+    "large or malformed inputs are listed in OUT/errors.jsonl and the batch goes on; every input found is labelled, "
+    "skipped or failed. Text in legacy encodings (Windows-1252, Latin-1, ...) and UTF-16/32 with a BOM is decoded "
+    "and its encoding recorded in meta.encoding.\n\n"
     "Exit status: 0 when every article was labelled (or was already done); 1 when any article failed (see "
     "OUT/errors.jsonl); 2 when the job cannot start (no model, unknown format or engine, folder in use)."
 )
@@ -239,8 +241,9 @@ _LABEL_HELP = (
 
 @app.command("label", help=_LABEL_HELP)
 def label_cmd(
-    inputs: list[Path] = typer.Argument(..., help="files or folders (searched recursively) of .txt, .html and .jsonl "
-                                        "articles (JSONL: one article a line with id, text and any metadata)"),
+    inputs: list[Path] = typer.Argument(..., help="files or folders (searched recursively) of .txt, .html, .jsonl and "
+                                        ".csv articles, each also as .gz (JSONL: one article a line with id or doc_id, "
+                                        "text and any metadata; CSV: a header row, then one article a row)"),
     out: Path = typer.Option(..., "--out", help="job folder: shards, manifest.jsonl, errors.jsonl, labels.<format>"),
     model: Path = typer.Option(Path("models/default"), "--model", help="trained model folder"),
     fmt: str = typer.Option("jsonl", "--format", help="combined output: jsonl, parquet or csv"),
@@ -251,14 +254,24 @@ def label_cmd(
                                   "fp32). Reduced precisions re-score near-ties in fp32"),
     max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", min=1,
                                   help="largest article accepted (a .txt/.html file or one JSONL line), in bytes"),
+    id_field: str | None = typer.Option(None, "--id-field", help="JSONL/CSV field of the article id (default: id, "
+                                        "else doc_id)"),
+    text_field: str | None = typer.Option(None, "--text-field", help="JSONL/CSV field of the text (default: text), "
+                                          "e.g. body or content"),
+    title_field: str | None = typer.Option(None, "--title-field", help="JSONL/CSV field recorded as meta.title "
+                                           "(default: title), e.g. headline"),
+    date_field: str | None = typer.Option(None, "--date-field", help="JSONL/CSV field recorded as meta.date "
+                                          "(default: date)"),
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
 ) -> None:
     """Label incoming articles sentence by sentence into a resumable job folder (full help: _LABEL_HELP)."""
     from .labelling import JobError, label_paths
+    from .text.readers import Fields
 
+    fields = Fields.of(id=id_field, text=text_field, title=title_field, date=date_field)
     try:
         summary = label_paths(inputs, out, model_dir=model, fmt=fmt, engine=engine, batch_size=batch_size,
-                              precision=precision, progress=not no_progress, max_bytes=max_bytes)
+                              precision=precision, progress=not no_progress, max_bytes=max_bytes, fields=fields)
     except JobError as e:
         fail(str(e), code=2)
     typer.echo(str(summary))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .labeller import DEFAULT_BATCH_SIZE, Labeller, Prepared
@@ -20,6 +20,11 @@ class LocalEngine:
     def run(self, chunk: list[Prepared]) -> Iterator[tuple[str, list[dict]]]:
         for article, records in zip(chunk, self.labeller.label(chunk)):
             yield article.doc_id, records
+
+    def stream(self, chunks: Iterable[list[Prepared]]) -> Iterator[tuple[str, list[dict]]]:
+        """Each article's records, chunk after chunk, in input order."""
+        for chunk in chunks:
+            yield from self.run(chunk)
 
     def close(self) -> None:
         pass

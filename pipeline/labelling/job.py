@@ -7,6 +7,11 @@ manifest (append, fsync). Killing the job at any moment therefore loses no finis
 half-written file; running it again skips what the manifest lists. Bad inputs go to ``errors.jsonl`` and the
 batch goes on. Articles stream through in small chunks, so memory stays flat however large the input.
 
+The job is a pipeline of three stages, so the model never waits for the rest: a reading thread (read, decode,
+clean, segment, attribute) keeps the next chunks ready, the engine labels one chunk after another, and a writing
+thread writes shards and manifest lines. Queues between them are small (two chunks), so memory stays bounded.
+Every input found is accounted for: ``labelled + skipped + failed == inputs``.
+
 The job folder's files are :mod:`.output`'s; the labelling itself is :mod:`.labeller`'s, run by an engine
 (:mod:`.engines`).
 """
@@ -15,6 +20,9 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import re
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,11 +32,12 @@ from tqdm.auto import tqdm
 
 from ..model.folder import read_meta
 from ..model.precision import PRECISIONS
-from ..text.readers import DEFAULT_MAX_BYTES, ReadError, read_inputs
+from ..attribution import attribute, default_actors
+from ..text.readers import DEFAULT_FIELDS, DEFAULT_MAX_BYTES, Fields, ReadError, read_inputs
 from ..text.segment import DEFAULT_SEGMENTER
 from .engines import ENGINES, make_engine
 from .errors import JobError
-from .labeller import DEFAULT_BATCH_SIZE, DEFAULT_MODEL, Prepared, prepare
+from .labeller import CHARS_PER_TOKEN, DEFAULT_BATCH_SIZE, DEFAULT_MODEL, Prepared, prepare
 from .output import ERRORS, FORMATS, LOCK, SHARDS, Manifest, write_output, write_shard
 from .ray_engine import require_ray
 
@@ -51,6 +60,10 @@ class Summary:
     errors: Path | None = None
     total_articles: int = 0
     failures: dict[str, int] = field(default_factory=dict)
+    #: every input found (a file, or a JSONL line / CSV row): labelled + skipped + failed
+    inputs: int = 0
+    #: seconds spent loading the model (part of ``seconds``)
+    load_seconds: float = 0.0
 
     @property
     def sentences_per_second(self) -> float:
@@ -58,7 +71,8 @@ class Summary:
 
     def __str__(self) -> str:
         lines = [
-            f"articles labelled: {self.done}  skipped (already done): {self.skipped}  failed: {self.failed}",
+            f"inputs found: {self.inputs}  articles labelled: {self.done}  skipped (already done): {self.skipped}  "
+            f"failed: {self.failed}",
             f"sentences labelled: {self.sentences} in {self.seconds:.1f} s ({self.sentences_per_second:.1f} sentences/s)",
             f"output: {self.output} ({self.total_articles} articles)",
         ]
@@ -83,6 +97,49 @@ def chunks(items: Iterable[Prepared], max_articles: int, max_sentences: int) -> 
         yield chunk
 
 
+_END = object()
+
+
+class _Stage(threading.Thread):
+    """A pipeline stage in its own thread; its exception is kept for the job to raise."""
+
+    def __init__(self, name: str, target, stop: threading.Event):
+        super().__init__(name=name, daemon=True)
+        self._target_fn, self.stop, self.error = target, stop, None
+
+    def run(self) -> None:
+        try:
+            self._target_fn()
+        except BaseException as e:  # noqa: BLE001 - handed to the main thread
+            self.error = e
+            self.stop.set()
+
+
+def _put(q: queue.Queue, item, stop: threading.Event) -> bool:
+    """Put ``item`` unless the job is stopping; False when it was not put."""
+    while not stop.is_set():
+        try:
+            q.put(item, timeout=0.05)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _drain(q: queue.Queue, stop: threading.Event) -> Iterator:
+    """Items of ``q`` up to the end marker (or until the job is stopping)."""
+    while True:
+        try:
+            item = q.get(timeout=0.05)
+        except queue.Empty:
+            if stop.is_set():
+                return
+            continue
+        if item is _END:
+            return
+        yield item
+
+
 def _lock(out_dir: Path):
     """An exclusive lock on the job folder, so two runs never write the same shards and manifest."""
     f = open(out_dir / LOCK, "w")
@@ -98,8 +155,10 @@ def _lock(out_dir: Path):
     return f
 
 
-def _reason_kind(reason: str) -> str:
-    return reason.split(" (")[0].split(":")[0]
+def reason_kind(reason: str) -> str:
+    """The kind of a failure, for the summary's counts: its reason up to any detail (``(...)``, ``: ...``, a quoted
+    name): "too large (2048 bytes > limit 1024)" -> "too large", "duplicate doc_id 'x'" -> "duplicate doc_id"."""
+    return re.split(r" \(|:| '", reason, maxsplit=1)[0]
 
 
 def label_paths(
@@ -116,13 +175,15 @@ def label_paths(
     chunk_articles: int | None = None,
     chunk_sentences: int = CHUNK_SENTENCES,
     num_actors: int | None = None,
+    fields: Fields = DEFAULT_FIELDS,
 ) -> Summary:
     """Label every article under ``inputs`` into the job folder ``out_dir``; returns the run's :class:`Summary`.
 
     Articles already in the folder's manifest are skipped, so the same call resumes an interrupted job. The
     model is loaded only when there is something to label. ``precision``: fp32, bf16, int8 or auto
-    (:mod:`pipeline.model.precision`). ``engine='ray'`` labels through Ray Data
-    (:mod:`pipeline.labelling.ray_engine`) with ``num_actors`` model actors; output is the same as the local engine's.
+    (:mod:`pipeline.model.precision`). ``engine='ray'`` labels through Ray (:mod:`pipeline.labelling.ray_engine`)
+    with ``num_actors`` long-lived model actors; output is the same as the local engine's. ``fields`` maps the
+    JSONL/CSV field names (:class:`pipeline.text.readers.Fields`).
     """
     if fmt not in FORMATS:
         raise JobError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -132,9 +193,11 @@ def label_paths(
         raise JobError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
     model_dir = Path(model_dir)
     try:
-        label_maps = read_meta(model_dir)["label_maps"]
+        meta = read_meta(model_dir)
     except FileNotFoundError as e:
         raise JobError(str(e)) from None
+    label_maps = meta["label_maps"]
+    max_chars = CHARS_PER_TOKEN * int(meta.get("config", {}).get("max_length", 128))
     if engine == "ray":
         require_ray()
     out = Path(out_dir)
@@ -148,6 +211,11 @@ def label_paths(
     errors_tmp = open(out / (ERRORS + ".tmp"), "w", encoding="utf-8")
     runner = None
     bar = None
+    stop = threading.Event()
+    ready: queue.Queue = queue.Queue(maxsize=2)  # prepared chunks waiting for the model
+    done: queue.Queue = queue.Queue(maxsize=2 * CHUNK_ARTICLES)  # labelled articles waiting to be written
+    # attribution runs ahead in the reading thread for the local engine (Ray's actors attribute their own batches)
+    actors = default_actors() if engine == "local" else None
     try:
         bar = tqdm(desc="label", unit=" articles", disable=not progress, dynamic_ncols=True)
         labelling_started = time.perf_counter()
@@ -156,12 +224,13 @@ def label_paths(
             errors_tmp.write(json.dumps(err.to_dict(), ensure_ascii=False) + "\n")
             errors_tmp.flush()
             summary.failed += 1
-            kind = _reason_kind(err.reason)
+            kind = reason_kind(err.reason)
             summary.failures[kind] = summary.failures.get(kind, 0) + 1
 
         def todo() -> Iterator[Prepared]:
             seen: set[str] = set()
-            for item in read_inputs(inputs, max_bytes):
+            for item in read_inputs(inputs, max_bytes, fields):
+                summary.inputs += 1
                 if isinstance(item, ReadError):
                     fail(item)
                     continue
@@ -172,29 +241,67 @@ def label_paths(
                 if item.doc_id in manifest:
                     summary.skipped += 1
                     continue
-                prepared = prepare(item, segmenter)
+                prepared = prepare(item, segmenter, max_chars)
                 if isinstance(prepared, ReadError):
                     fail(prepared)
                     continue
+                if actors is not None:
+                    prepared.found = attribute([s[0] for s in prepared.sentences], actors)
                 yield prepared
 
-        n_chunk = chunk_articles or (CHUNK_ARTICLES if engine == "local" else 512)
-        for chunk in chunks(todo(), n_chunk, chunk_sentences if engine == "local" else 16 * chunk_sentences):
-            if runner is None:
-                runner = make_engine(engine, model_dir, precision, batch_size, num_actors)
-                labelling_started = time.perf_counter()  # sentences/s without the model's load time
-            for doc_id, records in runner.run(chunk):
+        n_chunk = chunk_articles or CHUNK_ARTICLES
+
+        def read_stage() -> None:
+            try:
+                for chunk in chunks(todo(), n_chunk, chunk_sentences):
+                    if not _put(ready, chunk, stop):
+                        return
+            finally:
+                _put(ready, _END, stop)
+
+        def write_stage() -> None:
+            for doc_id, records in _drain(done, stop):
                 manifest.add(doc_id, write_shard(out, doc_id, records), len(records))
                 summary.done += 1
                 summary.sentences += len(records)
                 bar.update(1)
                 rate = summary.sentences / max(time.perf_counter() - labelling_started, 1e-9)
                 bar.set_postfix(sent_per_s=f"{rate:.1f}", failed=summary.failed, skipped=summary.skipped, refresh=False)
+
+        reader = _Stage("label-read", read_stage, stop)
+        writer = _Stage("label-write", write_stage, stop)
+        reader.start()
+        writer.start()
+        try:
+            pending = _drain(ready, stop)
+            first = next(pending, None)
+            if first is not None:
+                load_started = time.perf_counter()
+                runner = make_engine(engine, model_dir, precision, batch_size, num_actors)
+                summary.load_seconds = time.perf_counter() - load_started
+                labelling_started = time.perf_counter()  # sentences/s without the model's load time
+
+                def all_chunks() -> Iterator[list[Prepared]]:
+                    yield first
+                    yield from pending
+
+                for item in runner.stream(all_chunks()):
+                    if not _put(done, item, stop):
+                        break
+        finally:
+            _put(done, _END, stop)
+            writer.join()
+            stop.set()
+            reader.join()
+        for stage in (writer, reader):
+            if stage.error is not None:
+                raise stage.error
         errors_tmp.close()
         os.replace(out / (ERRORS + ".tmp"), out / ERRORS)
         summary.total_articles = len(manifest.entries)
         summary.output = write_output(out, fmt, label_maps)
     finally:
+        stop.set()
         if bar is not None:
             bar.close()
         if not errors_tmp.closed:
@@ -204,4 +311,5 @@ def label_paths(
             runner.close()
         lock.close()
     summary.seconds = time.perf_counter() - started
+    assert summary.done + summary.skipped + summary.failed == summary.inputs, summary
     return summary

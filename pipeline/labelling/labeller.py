@@ -4,7 +4,7 @@ sentence, speakers from the attribution rules (:mod:`pipeline.attribution`)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -14,30 +14,51 @@ from ..model.folder import load_model
 from ..schema import make_id
 from ..text.clean import clean_text
 from ..text.readers import Article, ReadError
-from ..text.segment import DEFAULT_SEGMENTER, split_sentences
+from ..text.segment import DEFAULT_SEGMENTER, MAX_SENTENCE_CHARS, split_sentences
 
 #: Sentences per forward pass: the best of 16-128 for MiniLM on 2 CPU threads (label_throughput.py --sweep).
 DEFAULT_BATCH_SIZE = 64
 DEFAULT_MODEL = paths.MODELS / "default"
 
+#: Characters per model token assumed when bounding a sentence to what the model reads (``max_length`` tokens).
+CHARS_PER_TOKEN = 5
+
 
 @dataclass
 class Prepared:
-    """An article ready to label: cleaned text segmented into sentences (``(text, start, end)``)."""
+    """An article ready to label: cleaned text segmented into sentences (``(text, start, end)``).
+
+    ``notes``: sentence index -> a note for a sentence that is not the segmenter's whole sentence (one longer than
+    the model reads, cut into pieces). ``found``: the attribution rules' result per sentence, when it was worked
+    out ahead of the model (the job does that while the model labels the chunk before).
+    """
 
     doc_id: str
     meta: dict
     sentences: list[tuple[str, int, int]]
+    notes: dict[int, str] = field(default_factory=dict)
+    found: list | None = None
 
 
-def prepare(article: Article, segmenter: str = DEFAULT_SEGMENTER) -> Prepared | ReadError:
-    """Clean and segment an article exactly as the corpus is; an article with no sentence left is an error."""
+def prepare(article: Article, segmenter: str = DEFAULT_SEGMENTER, max_chars: int | None = None) -> Prepared | ReadError:
+    """Clean and segment an article exactly as the corpus is; an article with no sentence left is an error.
+
+    The segmenter reads each line on its own and a very long line in bounded windows (cost linear in the text). A
+    sentence over ``max_chars`` characters (more than the model reads) comes out cut at spaces, each piece with a
+    note, so no sentence is ever sent whole to be silently truncated.
+    """
     text = clean_text(article.text)
-    sentences = [(s.text, s.start, s.end) for s in split_sentences(text, segmenter)]
+    limit = min(max_chars, MAX_SENTENCE_CHARS) if max_chars else MAX_SENTENCE_CHARS
+    sentences: list[tuple[str, int, int]] = []
+    notes: dict[int, str] = {}
+    for s in split_sentences(text, segmenter, max_chars=limit):
+        if s.note:
+            notes[len(sentences)] = f"{s.note} (the model reads about {limit} characters)"
+        sentences.append((s.text, s.start, s.end))
     if not sentences:
         return ReadError(article.meta.get("source", article.doc_id), "no sentences (nothing left after cleaning)",
                          article.doc_id)
-    return Prepared(article.doc_id, article.meta, sentences)
+    return Prepared(article.doc_id, article.meta, sentences, notes)
 
 
 @cache
@@ -98,7 +119,7 @@ class Labeller:
         predictions = iter(self.predict(texts, contexts))
         out = []
         for a in articles:
-            found = attribute([s[0] for s in a.sentences], self.actors)
+            found = a.found if a.found is not None else attribute([s[0] for s in a.sentences], self.actors)
             records = []
             for i, ((text, start, end), who) in enumerate(zip(a.sentences, found)):
                 pred = next(predictions)
@@ -110,6 +131,8 @@ class Labeller:
                     **{f: pred[f] for f in self.predictor.fields if f != "speaker_side"},
                     "probs": pred["probs"], "model_id": self.model_id, "meta": a.meta,
                 })
+                if i in a.notes:
+                    records[-1]["note"] = a.notes[i]
             out.append(records)
         release_freed_memory()
         return out

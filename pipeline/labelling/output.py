@@ -115,7 +115,7 @@ def flat_columns(label_maps: Mapping[str, Sequence[str]]) -> list[str]:
     """Columns of the tabular (Parquet / CSV) output: one probability column per field and label."""
     probs = [f"p_{f}_{lab}" for f, labels in label_maps.items() for lab in labels]
     return ["id", "doc_id", "index", "text", "start", "end", "speaker", "speaker_side", "speaker_source",
-            *[f for f in label_maps if f != "speaker_side"], *probs, "model_id", "meta"]
+            *[f for f in label_maps if f != "speaker_side"], *probs, "model_id", "meta", "note"]
 
 
 def flatten(record: Mapping, label_maps: Mapping[str, Sequence[str]]) -> dict:

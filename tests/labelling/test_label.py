@@ -151,6 +151,7 @@ def test_each_bad_input_is_an_error_with_its_reason_and_the_batch_goes_on(refere
     assert reasons["batch.jsonl"].startswith("malformed JSON")
     assert reasons["furniture.txt"].startswith("no sentences")
     assert summary.failed == len(errors) == 6
+    assert summary.inputs == TOTAL_GOOD + 6
     assert summary.failures == {"undecodable": 1, "binary file": 1, "empty file": 1, "too large": 1,
                                 "malformed JSON": 1, "no sentences": 1}
     assert "failed: 6" in str(summary) and str(out / "errors.jsonl") in str(summary)
@@ -340,3 +341,75 @@ def test_cli_prints_the_summary_and_exits_1_when_articles_failed(tiny_model_dir,
     assert res.exit_code == 2
     help_text = runner.invoke(app, ["label", "--help"], env={"COLUMNS": "200"}).output
     assert "Exit status" in help_text and "1 when any article failed" in help_text
+
+
+# --- long inputs, field mapping, the pipelined job ---------------------------------------------------------------------
+
+def test_a_one_line_transcript_is_labelled_whole_with_offsets_into_the_text(tiny_model_dir, tmp_path):  # noqa: F811
+    """A 31 kB article on one line (the segmenter reads it in bounded windows: tests/text/test_segment.py)."""
+    one_line = " ".join(f"Russia said on day {i} that the islands are Russian." for i in range(600))  # ~31 kB
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "transcript.txt").write_text(one_line + "\n", encoding="utf-8")
+    summary = run(tmp_path / "in", tmp_path / "job", tiny_model_dir, max_bytes=10**6)
+    assert summary.done == 1
+    records = read_jsonl(tmp_path / "job" / "labels.jsonl")
+    cleaned = clean_text(one_line)
+    assert len(records) == 600 and all(cleaned[r["start"]:r["end"]] == r["text"] for r in records)
+
+
+def test_a_sentence_longer_than_the_model_reads_is_split_with_a_note(tiny_model_dir, tmp_path):  # noqa: F811
+    from pipeline.labelling.labeller import CHARS_PER_TOKEN
+
+    limit = CHARS_PER_TOKEN * 64  # the tiny model reads 64 tokens
+    words = "and the ministers then spoke again about the islands " * 20  # one sentence of ~1,000 characters
+    text = f"Russia said so. Lavrov said {words.strip()}. Japan disagreed."
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "long.txt").write_text(text, encoding="utf-8")
+    run(tmp_path / "in", tmp_path / "job", tiny_model_dir)
+    records = read_jsonl(tmp_path / "job" / "labels.jsonl")
+    assert max(len(r["text"]) for r in records) <= limit
+    parts = [r for r in records if "note" in r]
+    assert len(parts) >= 2 and parts[0]["note"].startswith("cut: a sentence of")
+    assert "note" not in records[0] and records[0]["text"] == "Russia said so."
+    assert all(text[r["start"]:r["end"]] == r["text"] for r in records)
+
+
+def test_cli_maps_jsonl_and_csv_field_names(tiny_model_dir, tmp_path):  # noqa: F811
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "feed.jsonl").write_text(json.dumps(
+        {"guid": "f1", "body": "Russia said no.", "headline": "No", "published": "2018-08-01",
+         "url": "https://www.japantimes.co.jp/x"}) + "\n", encoding="utf-8")
+    (tmp_path / "in" / "feed.csv").write_text("guid,body,headline\nc1,Japan said yes.,Yes\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["label", str(tmp_path / "in"), "--out", str(tmp_path / "job"), "--model",
+                                   str(tiny_model_dir), "--no-progress", "--id-field", "guid", "--text-field", "body",
+                                   "--title-field", "headline", "--date-field", "published"])
+    assert res.exit_code == 0, res.output
+    assert "inputs found: 2" in res.output
+    meta = {r["doc_id"]: r["meta"] for r in read_jsonl(tmp_path / "job" / "labels.jsonl")}
+    assert meta["c1"]["title"] == "Yes"
+    assert (meta["f1"]["title"], meta["f1"]["date"], meta["f1"]["outlet"]) == ("No", "2018-08-01", "japantimes.co.jp")
+
+
+def test_reading_and_writing_run_beside_the_model(tiny_model_dir, tmp_path, monkeypatch):  # noqa: F811
+    import threading
+
+    threads = {}
+    original_prepare, original_write = label_mod.prepare, label_mod.write_shard
+
+    def spy_prepare(*a, **kw):
+        threads["prepare"] = threading.current_thread().name
+        return original_prepare(*a, **kw)
+
+    def spy_write(*a, **kw):
+        threads["write"] = threading.current_thread().name
+        return original_write(*a, **kw)
+
+    monkeypatch.setattr(label_mod, "prepare", spy_prepare)
+    monkeypatch.setattr(label_mod, "write_shard", spy_write)
+    summary = run(make_inputs(tmp_path / "in", bad=False), tmp_path / "job", tiny_model_dir, chunk_articles=2)
+    assert summary.done == TOTAL_GOOD
+    assert threads == {"prepare": "label-read", "write": "label-write"}
