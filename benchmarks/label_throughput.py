@@ -8,7 +8,14 @@ labeller at those reduced precisions (pipeline/model/precision.py, with their fp
 how often their labels agree with fp32, their raw-logit error, and what share of sentences they re-scored;
 ``--margin 0`` measures them without that re-scoring. bf16 is also held against the bf16 matmul rate.
 
+A "job" row runs the whole ``label_paths`` (reading, cleaning, segmenting, attribution, labelling, writing) over
+the same sentences written as JSONL articles, and its ratio to the labeller says what the job costs around the
+model (target: >= 85% of the labeller's sentences/s); ``--ray-actors 2`` adds the same job on the Ray engine.
+``--sizes 1,50,500`` times the job (and its reading + segmenting alone) on single articles of those many KB, per
+character, to show the cost is linear in the input.
+
     python benchmarks/label_throughput.py [--model DIR] [--sentences 5000] [--precisions auto] [--sweep 16,32,64]
+                                          [--ray-actors 2] [--sizes 1,50,500]
 
 Without --model it uses models/default if present, else builds a model folder around the real
 all-MiniLM-L6-v2 encoder with untrained heads (throughput does not depend on head training).
@@ -238,6 +245,57 @@ def logit_error(exact, approx, pairs) -> np.ndarray:
     return np.quantile(err, [0.5, 0.99, 0.999])
 
 
+def write_articles(pairs, path: Path, per_article: int = PER_ARTICLE) -> Path:
+    """The sentences as a JSONL feed of articles (``per_article`` sentences each, one paragraph), for the job."""
+    with open(path, "w", encoding="utf-8") as f:
+        for a, s in enumerate(range(0, len(pairs), per_article)):
+            text = " ".join(t for t, _ in pairs[s : s + per_article])
+            f.write(json.dumps({"id": f"bench-{a}", "text": text, "url": "https://example.org/" + str(a)}) + "\n")
+    return path
+
+
+def run_job(model_dir: Path, feed: Path, workdir: Path, name: str, **kw):
+    """One whole ``label_paths`` run into a fresh job folder; (summary, sentences/s without the model's load)."""
+    import shutil
+
+    from pipeline.labelling import label_paths
+
+    out = workdir / name
+    shutil.rmtree(out, ignore_errors=True)
+    summary = label_paths([feed], out, model_dir=model_dir, progress=False, **kw)
+    return summary, summary.sentences / max(summary.seconds - summary.load_seconds, 1e-9)
+
+
+def article_of(kb: int, pairs) -> str:
+    """An article of about ``kb`` KB: the benchmark's sentences in paragraphs of five."""
+    out, size, i = [], 0, 0
+    while size < kb * 1024:
+        para = " ".join(pairs[(i + k) % len(pairs)][0] for k in range(5))
+        out.append(para)
+        size += len(para.encode()) + 2
+        i += 5
+    return "\n\n".join(out)
+
+
+def size_timings(model_dir: Path, pairs, sizes: list[int], workdir: Path) -> None:
+    """Per-character cost of reading + segmenting, and of the whole job, on single articles of ``sizes`` KB."""
+    from pipeline.labelling import prepare
+    from pipeline.text.readers import Article
+
+    print(f"\n{'article':>9} {'chars':>9} {'sentences':>9} {'prepare s':>10} {'us/char':>8} {'job s':>8} {'us/char':>8}")
+    for kb in sizes:
+        text = article_of(kb, pairs)
+        started = time.perf_counter()
+        prepared = prepare(Article("size", text, {}), max_chars=640)
+        prep = time.perf_counter() - started
+        feed = workdir / f"size-{kb}.jsonl"
+        feed.write_text(json.dumps({"id": f"size-{kb}", "text": text}) + "\n", encoding="utf-8")
+        summary, _ = run_job(model_dir, feed, workdir, f"size-{kb}", max_bytes=64 * 2**20)
+        job = summary.seconds - summary.load_seconds
+        print(f"{kb:>6} KB {len(text):>9} {len(prepared.sentences):>9} {prep:>10.2f} {prep / len(text) * 1e6:>8.1f} "
+              f"{job:>8.2f} {job / len(text) * 1e6:>8.1f}")
+
+
 class Meter:
     """Total seconds and peak memory of one system over the rounds."""
 
@@ -267,6 +325,11 @@ def main(argv=None) -> int:
                         help="sentences whose raw logits are compared for the error quantiles")
     parser.add_argument("--sweep", default="", help="comma-separated batch sizes to time on 1,000 sentences first")
     parser.add_argument("--skip-pipeline", action="store_true", help="do not run the plain pipeline")
+    parser.add_argument("--skip-job", action="store_true", help="do not run the whole label job")
+    parser.add_argument("--ray-actors", type=int, default=0, help="also run the job on the Ray engine with this "
+                        "many actors (one torch thread each)")
+    parser.add_argument("--sizes", default="", help="comma-separated article sizes in KB to time the job on, "
+                        "e.g. 1,50,500")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -361,6 +424,23 @@ def main(argv=None) -> int:
             x = rate[k] / rate["plain pipeline"]
             print(f"target >= 3x the plain pipeline, {k}: {'met' if x >= 3 else 'NOT met'} ({x:.2f}x)")
     print(f"target >= 50% of the compute limit: {'met' if efficiency >= 0.5 else 'NOT met'} ({efficiency:.0%})")
+    if not args.skip_job:
+        feed = write_articles(pairs, workdir / "feed.jsonl")
+        jobs = [("job local", {})]
+        if args.ray_actors:
+            jobs.append((f"job ray x{args.ray_actors}", {"engine": "ray", "num_actors": args.ray_actors}))
+        print(f"\n{'job':16} {'sentences':>10} {'wall s':>8} {'load s':>7} {'sentences/s':>12} {'vs labeller':>12}")
+        for name, kw in jobs:
+            gc.collect()
+            summary, job_rate = run_job(model_dir, feed, workdir, name.replace(" ", "-"), batch_size=batch_size, **kw)
+            ratio = job_rate / rate["labeller fp32"]
+            print(f"{name:16} {summary.sentences:>10} {summary.seconds:>8.1f} {summary.load_seconds:>7.1f} "
+                  f"{job_rate:>12.1f} {ratio:>11.0%}")
+            if name == "job local":
+                print(f"target job >= 85% of the labeller's sentences/s: {'met' if ratio >= 0.85 else 'NOT met'} "
+                      f"({ratio:.0%})")
+    if args.sizes:
+        size_timings(model_dir, pairs, [int(x) for x in args.sizes.split(",")], workdir)
     if "bf16" in reduced:
         g16 = matmul_gflops(1.5, torch.bfloat16)
         share = n * flops / 1e9 / (systems["labeller bf16"].seconds * g16)
