@@ -64,6 +64,27 @@ def validate(
         raise typer.Exit(1)
 
 
+@app.command("corpus-stats")
+def corpus_stats_cmd(
+    files: list[Path] | None = typer.Argument(None, help="gold files (default: annotations/seed.jsonl and real.jsonl)"),
+    split: Path | None = typer.Option(None, help="test split whose share is shown in brackets (default: annotations/splits/test.txt)"),
+) -> None:
+    """Articles and sentences per source, outlet side, genre and outlet, and label counts per field (Markdown)."""
+    from . import paths
+    from .annotation.corpus import read_records
+    from .annotation.splits import read_split
+    from .annotation.stats import corpus_stats
+    from .jsonl import CorpusError
+
+    files = files or [p for p in (paths.SEED, paths.REAL) if p.exists()]
+    split = split or (paths.TEST_SPLIT if paths.TEST_SPLIT.exists() else None)
+    try:
+        records = [r for f in files for r in read_records(f)]
+    except CorpusError as e:
+        fail(str(e))
+    typer.echo(corpus_stats(records, paths.MANIFEST, read_split(split) if split else ()), nl=False)
+
+
 @app.command("agreement")
 def agreement_cmd(
     a: Path = typer.Argument(..., help="annotator A's JSONL (e.g. annotations/seed.jsonl)"),
