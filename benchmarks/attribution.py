@@ -1,92 +1,111 @@
-"""Speaker attribution on the seed gold: rules alone, the classifier alone, and both combined (as `label` does).
+"""Speaker attribution end to end from raw article text: rules alone, the learned span head alone, and both combined.
 
-The classifier's speaker_side and its probability come from the out-of-fold predictions of `stance evaluate`, so
-no sentence is judged by a model that trained on it. The combination accepts the classifier's side for a sentence
-with no rule-found speaker only at ``attribution.SIDE_MIN_CONFIDENCE`` or above; this script prints the accuracy at
-each threshold, the threshold that the whole seed gold picks, and an honest estimate of picking it: for each
-article, the threshold picked on the other four, applied to that one.
+Each article's text (annotations/articles/<doc_id>.txt) is segmented as `stance label` segments it, every system
+attributes the sentences, and each gold sentence is scored by the segmented sentence that overlaps it most:
+speaker-name accuracy (normalised: case, curly quotes, whitespace; and exact) and speaker_side accuracy, with the
+wrong names counted per kind of miss (`pipeline.evaluation.attribution.miss_kind`).
 
-    python benchmarks/attribution.py [--evaluation reports/default/evaluation.json]
+    python benchmarks/attribution.py                  # the real test split (read it rarely)
+    python benchmarks/attribution.py --split seed     # the five seed articles
+    python benchmarks/attribution.py --split dev      # the real articles outside the test split
+    python benchmarks/attribution.py --split cv       # dev, the span head trained by article-grouped 5-fold CV
+
+The span head is trained on every annotated article outside the evaluated split (never on the test split);
+`--split cv` trains one head per fold of the dev articles.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections import Counter
 from pathlib import Path
 
 from pipeline import paths
-from pipeline.attribution import SIDE_MIN_CONFIDENCE
-from pipeline.evaluation import evaluate_attribution
+from pipeline.annotation.splits import read_split
+from pipeline.attribution import attribute, combine, default_actors
+from pipeline.attribution.span_head import SpanHead, combine_learned, decode_article
+from pipeline.attribution.token_states import TokenEncoder
+from pipeline.evaluation.attribution import MISS_KINDS, evaluate_end_to_end
 from pipeline.jsonl import iter_jsonl
-
-#: Thresholds tried: from "the classifier's side always stands" (0) to "never, where no name is found" (1.01).
-GRID = (0.0, 0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)
+from pipeline.text.segment import split_sentences
 
 
-def pick_threshold(gold, sides, confidence) -> float:
-    """The smallest threshold with the best name + side accuracy on ``gold`` (ties trust the classifier most)."""
-    def score(t):
-        r = evaluate_attribution(gold, classifier_sides=sides, classifier_confidence=confidence, min_confidence=t)
-        return r["name_accuracy"] + r["side_accuracy"]
-    return max(GRID, key=lambda t: (round(score(t), 9), -t))
-
-
-def nested(gold, sides, confidence) -> tuple[dict, dict[str, float]]:
-    """Accuracy when each article's threshold is picked on the other articles; and the thresholds picked."""
-    docs = sorted({g["doc_id"] for g in gold})
-    name_ok = side_ok = 0
-    picked = {}
-    for doc in docs:
-        held_out = [g for g in gold if g["doc_id"] == doc]
-        picked[doc] = pick_threshold([g for g in gold if g["doc_id"] != doc], sides, confidence)
-        r = evaluate_attribution(held_out, classifier_sides=sides, classifier_confidence=confidence,
-                                 min_confidence=picked[doc])
-        name_ok += r["name_accuracy"] * len(held_out)
-        side_ok += r["side_accuracy"] * len(held_out)
-    return {"name_accuracy": name_ok / len(gold), "side_accuracy": side_ok / len(gold)}, picked
+def load(path: Path) -> list[dict]:
+    return [obj for _, obj in iter_jsonl(path)]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--gold", default=str(paths.SEED))
-    ap.add_argument("--evaluation", default="reports/default/evaluation.json")
+    ap.add_argument("--split", choices=("test", "seed", "dev", "cv"), default="test")
+    ap.add_argument("--real", default=str(paths.REAL if paths.REAL.is_file() else paths.ANNOTATIONS / "real_pass1.jsonl"))
+    ap.add_argument("--grid", action="store_true", help="combined at each pair of thresholds (pick them on cv)")
+    ap.add_argument("--errors", type=int, default=0, help="print this many wrong sentences")
     args = ap.parse_args()
-    gold = [obj for _, obj in iter_jsonl(args.gold)]
-    rows = [("rules alone (no name -> author)", evaluate_attribution(gold))]
-    ev_path = Path(args.evaluation)
-    if not ev_path.is_file():
-        print(f"({ev_path} not found: run `stance evaluate` for the figures with the classifier)")
+    real, seed = load(Path(args.real)), load(paths.SEED)
+    test_docs = set(read_split(paths.TEST_SPLIT))
+    dev = [r for r in real if r["doc_id"] not in test_docs]
+    gold = {"test": [r for r in real if r["doc_id"] in test_docs], "seed": seed, "dev": dev, "cv": dev}[args.split]
+    train_pool = {"test": dev + seed, "seed": dev, "dev": seed, "cv": dev + seed}[args.split]
+    manifest = {m["doc_id"]: m for _, m in iter_jsonl(paths.MANIFEST)}
+    genres = {d: m.get("genre") for d, m in manifest.items()}
+    actors = default_actors()
+    encoder = TokenEncoder()
+    encoder.memo = {}
+    texts = {d: (paths.ARTICLES / f"{d}.txt").read_text(encoding="utf-8") for d in {r["doc_id"] for r in real + seed}}
+
+    def segment(text):
+        return split_sentences(text)
+
+    if args.split == "cv":
+        docs = sorted({r["doc_id"] for r in dev})
+        folds = {d: i % 5 for i, d in enumerate(docs)}
+        heads = {}
+        for k in range(5):
+            held = {d for d in docs if folds[d] == k}
+            heads[k] = SpanHead.fit(encoder, [r for r in train_pool if r["doc_id"] not in held], texts, actors)
+        head_of = {d: heads[folds[d]] for d in docs}
     else:
-        preds = {p["id"]: p for p in json.loads(ev_path.read_text())["predictions"]}
-        missing = {g["id"] for g in gold} - set(preds)
-        if missing:
-            raise SystemExit(f"{ev_path}: no out-of-fold prediction for {len(missing)} gold sentences")
-        sides = {i: p["pred"]["finetuned"]["speaker_side"] for i, p in preds.items()}
-        confidence = {i: p["probs"]["speaker_side"][sides[i]] for i, p in preds.items()}
-        classifier_side = sum(sides[g["id"]] == g["speaker_side"] for g in gold) / len(gold)
-        print(f"classifier alone (out-of-fold), speaker_side accuracy: {classifier_side:.3f}")
-        rows.append(("rules + classifier, side always stands",
-                     evaluate_attribution(gold, classifier_sides=sides, min_confidence=0.0)))
-        rows.append((f"rules + classifier, p >= {SIDE_MIN_CONFIDENCE:g} (label)",
-                     evaluate_attribution(gold, classifier_sides=sides, classifier_confidence=confidence)))
-        print("threshold on the classifier's side where no name is found (whole seed gold):")
-        for t in GRID:
-            r = evaluate_attribution(gold, classifier_sides=sides, classifier_confidence=confidence, min_confidence=t)
-            print(f"  p >= {t:4.2f}: name {r['name_accuracy']:.3f}  side {r['side_accuracy']:.3f}")
-        best = pick_threshold(gold, sides, confidence)
-        note = "" if best == SIDE_MIN_CONFIDENCE else f"  (attribution.SIDE_MIN_CONFIDENCE is {SIDE_MIN_CONFIDENCE:g})"
-        print(f"picked on the whole seed gold: {best:g}{note}")
-        result, picked = nested(gold, sides, confidence)
-        result.update(attributed_name_accuracy=float("nan"), attributed_side_accuracy=float("nan"))
-        rows.append(("rules + classifier, nested pick", result))
-        print("nested by article (threshold picked on the other four): "
-              + ", ".join(f"{d} {t:g}" for d, t in picked.items()))
-    print(f"gold: {args.gold} ({len(gold)} sentences)")
-    print(f"{'system':40} {'name acc':>9} {'side acc':>9} {'attributed: name':>17} {'side':>6}")
-    for name, r in rows:
-        print(f"{name:40} {r['name_accuracy']:>9.3f} {r['side_accuracy']:>9.3f} "
-              f"{r['attributed_name_accuracy']:>17.3f} {r['attributed_side_accuracy']:>6.3f}")
+        head = SpanHead.fit(encoder, train_pool, texts, actors)
+        head_of = {d: head for d in {r["doc_id"] for r in gold}}
+
+    def rules(doc_id, sentences):
+        return [combine(a, "none")[:2] for a in attribute(sentences, actors)]
+
+    cache: dict[str, list] = {}
+
+    def read(doc_id, sentences):
+        if doc_id not in cache:
+            cache[doc_id] = decode_article(head_of[doc_id], encoder, sentences, actors, article=texts[doc_id])
+        return cache[doc_id]
+
+    def learned(doc_id, sentences):
+        return [(x.speaker, x.side) for x in read(doc_id, sentences)]
+
+    def combined(doc_id, sentences, **kw):
+        found = combine_learned(attribute(sentences, actors), read(doc_id, sentences), texts[doc_id], actors,
+                                sentences, **kw)
+        return [combine(a, "none")[:2] for a in found]
+
+    systems = {"rules alone": rules, "learned alone": learned, "combined": combined}
+    if args.grid:
+        for t in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
+            for ta in (0.8, 0.9, 0.95, 1.01):
+                systems[f"comb {t:g}/{ta:g}"] = lambda d, s, t=t, ta=ta: combined(d, s, min_confidence=t,
+                                                                                   author_confidence=ta)
+
+    results = evaluate_end_to_end(gold, systems,
+                                  texts.__getitem__, segment, genres)
+    n_docs = len({r["doc_id"] for r in gold})
+    print(f"split: {args.split} ({n_docs} articles, {len(gold)} sentences; gold {args.real if args.split != 'seed' else paths.SEED})")
+    print(f"{'system':16} {'name acc':>9} {'exact':>7} {'side acc':>9}   misses per kind: " + " ".join(MISS_KINDS))
+    for name, r in results.items():
+        kinds = Counter(e["kind"] for e in r["errors"] if e["kind"])
+        print(f"{name:16} {r['name_accuracy']:>9.3f} {r['name_exact']:>7.3f} {r['side_accuracy']:>9.3f}   "
+              + " ".join(f"{kinds.get(k, 0):>{len(k)}}" for k in MISS_KINDS))
+    for name, r in results.items():
+        for e in r["errors"][: args.errors]:
+            print(json.dumps({"system": name, **e}, ensure_ascii=False))
 
 
 if __name__ == "__main__":
