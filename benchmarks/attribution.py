@@ -11,7 +11,8 @@ wrong names counted per kind of miss (`pipeline.evaluation.attribution.miss_kind
     python benchmarks/attribution.py --split cv       # dev, the span head trained by article-grouped 5-fold CV
 
 The span head is trained on every annotated article outside the evaluated split (never on the test split);
-`--split cv` trains one head per fold of the dev articles.
+`--split cv` trains one head per fold of the dev articles; `--grid` prints the combination at each pair of
+thresholds (`span_head.LEARNED_MIN_CONFIDENCE`, `AUTHOR_MIN_CONFIDENCE`: pick them on cv, never on test).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def main() -> None:
     ap.add_argument("--split", choices=("test", "seed", "dev", "cv"), default="test")
     ap.add_argument("--real", default=str(paths.REAL if paths.REAL.is_file() else paths.ANNOTATIONS / "real_pass1.jsonl"))
     ap.add_argument("--grid", action="store_true", help="combined at each pair of thresholds (pick them on cv)")
+    ap.add_argument("--save", help="also write the span head trained for this split to this safetensors file")
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong sentences")
     args = ap.parse_args()
     real, seed = load(Path(args.real)), load(paths.SEED)
@@ -67,6 +69,8 @@ def main() -> None:
         head_of = {d: heads[folds[d]] for d in docs}
     else:
         head = SpanHead.fit(encoder, train_pool, texts, actors)
+        if args.save:
+            print(f"span head trained on {len(train_pool)} sentences: {head.save(args.save)}")
         head_of = {d: head for d in {r["doc_id"] for r in gold}}
 
     def rules(doc_id, sentences):

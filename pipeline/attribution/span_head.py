@@ -24,7 +24,7 @@ from safetensors.numpy import load_file, save_file
 
 from .actors import SIDES, ActorTable, Attribution, default_actors
 from .phrases import refer_back, resolve, strip_titles
-from .rules import _find_phrase, _quote_scan
+from .rules import _find_phrase, _quote_scan, attribute
 from .vocabulary import DETERMINERS, HEAD_NOUNS, NATIONALITY, PRONOUNS, TITLES
 
 DECISIONS = ("author", "here", "back")
@@ -464,8 +464,9 @@ def combine_learned(rules: Sequence[Attribution], learned: Sequence[Learned] | N
         pos = at if at >= 0 else pos
         before = article[:pos]
         phrase = r.speaker
-        if phrase is None and text:
-            phrase = headline_speaker(text)
+        if phrase is None and text:  # a role or pronoun the rules could not resolve to an earlier speaker
+            own = _find_phrase(_quote_scan(text, False)[0], text)
+            phrase = own if own and (_role_like(own) or own.lower() in PRONOUNS) else headline_speaker(text)
         elif phrase and text and _AGENCY.search(phrase):
             phrase = _agency_source(text) or phrase
         found = None
@@ -479,9 +480,65 @@ def combine_learned(rules: Sequence[Attribution], learned: Sequence[Learned] | N
                 found = Attribution(found.speaker, r.side)
         elif not phrase and lr.speaker != "author" and lr.confidence >= min_confidence:
             found = Attribution(lr.speaker, lr.side)
+        if found is not None and found.side is None:
+            found = Attribution(found.speaker, context_side(found.speaker, article, actors))
         if found is None:
             out.append(Attribution(None, None))
             continue
         history.append(found)
         out.append(found)
+    return interview_turns(sentences, out, article, actors)
+
+
+def context_side(speaker: str, article: str, actors: ActorTable) -> str | None:
+    """The side of a speaker named without one ("The Defense Ministry", "a ministry official"): the nationality
+    word the article writes before the same head noun elsewhere ("Japan's Defense Ministry")."""
+    words = re.findall(r"[\w-]+", speaker)
+    if not words or words[-1].lower() not in _BODY_WORDS:
+        return None
+    head = re.escape(words[-1])
+    names = "|".join(sorted(map(re.escape, NATIONALITY), key=len, reverse=True))
+    sides = [NATIONALITY[m.group(1)] for m in
+             re.finditer(rf"(?<![\w-])({names})(?:['’]s)?\s+(?:[\w-]+\s+){{0,3}}?(?i:{head})(?![\w-])", article)]
+    return max(set(sides), key=sides.count) if sides else None
+
+
+_QUESTION = re.compile(r"^\s*(?:[—–-]\s|Q\s*[:.]\s|Question\s*:)")
+_ANSWER = re.compile(r"^\s*(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})(?:,[^:]{0,160})?:\s+\S")
+
+
+def interview_turns(sentences: Sequence[str], found: list[Attribution], article: str,
+                    actors: ActorTable) -> list[Attribution]:
+    """A transcript of questions ("— ...", "Q: ...") and answers ("Mikhail Galuzin, Ambassador ...: ..."): each
+    answer, reported speech inside it included, is the answerer's (an answer without a name line is the last
+    answerer's); questions stay the author's."""
+    if not any(_QUESTION.match(s) for s in sentences):
+        return found
+    answers = [(_ANSWER.match(s), i) for i, s in enumerate(sentences)]
+    if not any(m and _is_personal(clean_mention(m.group("name"), actors), actors) for m, _ in answers):
+        return found
+    out = list(found)
+    speaker: Attribution | None = None
+    for (m, i), text in zip(answers, sentences):
+        if _QUESTION.match(text):  # the answers after it stay the last answerer's until another name line
+            out[i] = Attribution(None, None)
+            continue
+        if m and _is_personal(clean_mention(m.group("name"), actors), actors):
+            speaker = resolve_mention(m.group("name"), [], article, actors)
+        if speaker is not None and speaker.speaker:
+            out[i] = speaker
     return out
+
+
+def attribute_article(sentences: Sequence, actors: ActorTable | None = None, head: SpanHead | None = None,
+                      encoder=None, article: str | None = None) -> list[Attribution]:
+    """Speaker and side of each sentence of one article, as labelling gives them: the rules (:func:`.rules.attribute`),
+    their phrases resolved within the article, and the span head where the rules find nobody (when ``head`` and
+    ``encoder`` are given and :data:`LEARNED_MIN_CONFIDENCE` lets it speak)."""
+    actors = default_actors() if actors is None else actors
+    texts = [s.text if hasattr(s, "text") else str(s) for s in sentences]
+    article = "\n".join(texts) if article is None else article
+    learned = None
+    if head is not None and encoder is not None and LEARNED_MIN_CONFIDENCE <= 1.0:
+        learned = decode_article(head, encoder, texts, actors, article=article)
+    return combine_learned(attribute(texts, actors), learned, article, actors, texts)

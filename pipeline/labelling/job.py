@@ -32,7 +32,7 @@ from tqdm.auto import tqdm
 
 from ..model.folder import read_meta
 from ..model.precision import PRECISIONS
-from ..attribution import attribute, default_actors
+from ..attribution import attribute_article, default_actors
 from ..text.readers import DEFAULT_FIELDS, DEFAULT_MAX_BYTES, Fields, ReadError, read_inputs
 from ..text.segment import DEFAULT_SEGMENTER
 from .engines import ENGINES, make_engine
@@ -246,7 +246,7 @@ def label_paths(
                     fail(prepared)
                     continue
                 if actors is not None:
-                    prepared.found = attribute([s[0] for s in prepared.sentences], actors)
+                    prepared.found = attribute_article([s[0] for s in prepared.sentences], actors)
                 yield prepared
 
         n_chunk = chunk_articles or CHUNK_ARTICLES

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from .. import paths
-from ..attribution import attribute, combine, default_actors
+from ..attribution import attribute_article, combine, default_actors
 from ..model.folder import load_model
 from ..schema import make_id
 from ..text.clean import clean_text
@@ -119,7 +119,7 @@ class Labeller:
         predictions = iter(self.predict(texts, contexts))
         out = []
         for a in articles:
-            found = a.found if a.found is not None else attribute([s[0] for s in a.sentences], self.actors)
+            found = a.found if a.found is not None else attribute_article([s[0] for s in a.sentences], self.actors)
             records = []
             for i, ((text, start, end), who) in enumerate(zip(a.sentences, found)):
                 pred = next(predictions)
