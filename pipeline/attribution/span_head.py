@@ -25,7 +25,7 @@ from safetensors.numpy import load_file, save_file
 from .actors import SIDES, ActorTable, Attribution, default_actors
 from .phrases import refer_back, resolve, strip_titles
 from .rules import _find_phrase, _quote_scan, attribute
-from .vocabulary import DETERMINERS, HEAD_NOUNS, NATIONALITY, PRONOUNS, TITLES
+from .vocabulary import DETERMINERS, HEAD_NOUNS, NATIONALITY, PERSON_NOUNS, PRONOUNS, TITLES
 
 DECISIONS = ("author", "here", "back")
 TAGS = ("O", "B", "I")
@@ -310,8 +310,12 @@ def full_name(name: str, article: str, actors: ActorTable) -> str:
 
 def _role_like(mention: str) -> bool:
     words = [w for w in mention.split() if w.lower() not in DETERMINERS]
-    return mention.lower() in PRONOUNS or (bool(words) and mention.split()[0].lower() in ("the", "this") and
-                                           all(w[:1].islower() or w in _TITLE_WORDS or w in NATIONALITY for w in words))
+    if mention.lower() in PRONOUNS:
+        return True
+    if not words or not all(w[:1].islower() or w in _TITLE_WORDS or w in NATIONALITY for w in words):
+        return False
+    # "the minister", or a bare role without a determiner ("Japanese prime minister", "Russian deputy FM")
+    return mention.split()[0].lower() in ("the", "this") or words[-1].lower() in PERSON_NOUNS | {"fm", "pm"}
 
 
 def side_of(name: str, actors: ActorTable) -> str | None:
@@ -335,7 +339,11 @@ def resolve_mention(mention: str, history: list[Attribution], article: str, acto
     name = clean_mention(mention, actors)
     actor = actors.get(name)
     if actor is not None and actor.kind == "person":
-        name = actor.name  # the actors table's form of the name (the gold's convention for known people)
+        # the form of the name this article uses most (actors-table name first on a tie): "Kono Taro", "Sergei Lavrov"
+        forms = [actor.name] + [f for f in actor.aliases if len(f.split()) >= 2 and
+                                not any(w in _TITLE_WORDS for w in f.split())]
+        counts = {f: len(re.findall(rf"(?<![\w-]){re.escape(f)}(?![\w-])", article)) for f in forms}
+        name = max(forms, key=lambda f: (counts[f], f == actor.name))
     else:
         name = full_name(name, article, actors)
     side = side_of(name, actors) or side_of(mention, actors)
@@ -438,6 +446,13 @@ def role_antecedent(mention: str, before: str, article: str, actors: ActorTable)
     return None
 
 
+def _person_in_history(mention: str, history: list[Attribution], actors: ActorTable) -> Attribution | None:
+    """The nearest earlier named person of the side a role names ("the Japanese official"), else of any side."""
+    want = next((NATIONALITY[w] for w in mention.split() if w in NATIONALITY), None)
+    people = [h for h in reversed(history) if h.speaker and _is_personal(h.speaker, actors)]
+    return next((h for h in people if want is None or h.side == want), None)
+
+
 def _agency_source(text: str) -> str | None:
     """In '"...," he added, TASS news agency reported': the official the agency quotes."""
     stripped = _AGENCY_CLAUSE.sub("", text)
@@ -473,7 +488,9 @@ def combine_learned(rules: Sequence[Attribution], learned: Sequence[Learned] | N
         if phrase and not (lr.decision == "author" and lr.confidence >= author_confidence):
             found = resolve_mention(phrase, history, article, actors)
             if (not found.speaker or _role_like(found.speaker)) and (_role_like(phrase) or phrase.lower() in PRONOUNS):
-                found = role_antecedent(phrase, before, article, actors) or found
+                found = (role_antecedent(phrase, before, article, actors)
+                         or (_person_in_history(phrase, history, actors) if phrase.lower() not in PRONOUNS else None)
+                         or found)
             if not found.speaker:
                 found = r if r.speaker else None
             elif found.side is None and r.side:
