@@ -314,8 +314,10 @@ def _role_like(mention: str) -> bool:
         return True
     if not words or not all(w[:1].islower() or w in _TITLE_WORDS or w in NATIONALITY for w in words):
         return False
-    # "the minister", or a bare role without a determiner ("Japanese prime minister", "Russian deputy FM")
-    return mention.split()[0].lower() in ("the", "this") or words[-1].lower() in PERSON_NOUNS | {"fm", "pm"}
+    # "the minister", or a bare role without a determiner ("Japanese prime minister", "Russian deputy FM"); never
+    # an indefinite one ("one military expert", "a spokesman": somebody new)
+    first = mention.split()[0].lower()
+    return first in ("the", "this") or (first not in DETERMINERS and words[-1].lower() in PERSON_NOUNS | {"fm", "pm"})
 
 
 def side_of(name: str, actors: ActorTable) -> str | None:
@@ -448,6 +450,8 @@ def role_antecedent(mention: str, before: str, article: str, actors: ActorTable)
 
 def _person_in_history(mention: str, history: list[Attribution], actors: ActorTable) -> Attribution | None:
     """The nearest earlier named person of the side a role names ("the Japanese official"), else of any side."""
+    if mention.split()[-1].lower() not in PERSON_NOUNS | {"fm", "pm"}:  # "the Russian side" is no person
+        return None
     want = next((NATIONALITY[w] for w in mention.split() if w in NATIONALITY), None)
     people = [h for h in reversed(history) if h.speaker and _is_personal(h.speaker, actors)]
     return next((h for h in people if want is None or h.side == want), None)

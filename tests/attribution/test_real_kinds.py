@@ -176,3 +176,12 @@ def test_an_unnamed_body_takes_the_side_the_article_gives_its_head_noun():
     article = ["Japan's Defense Ministry released the flight data on Monday.",
                "The ministry said two bombers flew over the strait."]
     assert who(article)[1] == ("The ministry", "japanese")
+
+
+def test_indefinite_sources_and_collective_sides_are_not_resolved_to_a_person():
+    article = ["Foreign Minister Sergey Lavrov said the talks would go on.",
+               "According to one military expert, the new bases could hold a brigade.",
+               "The Russian side is well aware of Tokyo's position, Lavrov said.",
+               "However, the Russian side understands Japan's position."]
+    out = [s for s, _ in who(article)]
+    assert out[1] == "one military expert" and out[3] == "the Russian side"
