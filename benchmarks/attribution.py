@@ -12,7 +12,7 @@ wrong names counted per kind of miss (`pipeline.evaluation.attribution.miss_kind
 
 The span head is trained on every annotated article outside the evaluated split (never on the test split);
 `--split cv` trains one head per fold of the dev articles; `--grid` prints the combination at each pair of
-thresholds (`span_head.LEARNED_MIN_CONFIDENCE`, `AUTHOR_MIN_CONFIDENCE`: pick them on cv, never on test).
+thresholds (`article.LEARNED_MIN_CONFIDENCE`, `AUTHOR_MIN_CONFIDENCE`: pick them on cv, never on test).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from pathlib import Path
 from pipeline import paths
 from pipeline.annotation.splits import read_split
 from pipeline.attribution import attribute, combine, default_actors
-from pipeline.attribution.span_head import SpanHead, combine_learned, decode_article
+from pipeline.attribution.article import combine_learned
+from pipeline.attribution.span_head import SpanHead, decode_article
 from pipeline.attribution.token_states import TokenEncoder
 from pipeline.evaluation.attribution import MISS_KINDS, evaluate_end_to_end
 from pipeline.jsonl import iter_jsonl

@@ -12,9 +12,11 @@ when it is confident enough.
 - ``data/vocabulary.toml`` (:mod:`.vocabulary`), ``data/patterns.toml`` (:mod:`.patterns`): word lists, patterns
 - :mod:`.phrases`: speaker noun phrases, their canonical speaker and side, references back
 - :mod:`.rules`: :func:`attribute`, the walk over an article's sentences
-- :mod:`.span_head`: :func:`attribute_article` (what labelling calls): the rules' phrases resolved within the
-  article (titles, possessives, roles and pronouns, news agencies, headlines), the learned speaker-span head over
-  frozen encoder token states (:mod:`.token_states`) where the rules find nobody
+- :mod:`.resolution`: a phrase resolved within its article (titles, possessives, roles and pronouns, news agencies,
+  headlines, interview turns, sides of unnamed bodies)
+- :mod:`.span_head`: the learned speaker-span head over frozen encoder token states (:mod:`.token_states`)
+- :mod:`.article`: :func:`attribute_article` (what labelling calls): rules, then resolution, then the head where the
+  rules find nobody
 - :mod:`.combine`: rules + classifier side (scoring against gold is :mod:`pipeline.evaluation.attribution`)
 """
 
@@ -22,7 +24,7 @@ from .actors import ACTORS, SIDES, Actor, ActorTable, Attribution, default_actor
 from .combine import SIDE_MIN_CONFIDENCE, combine
 from .phrases import resolve
 from .rules import attribute
-from .span_head import attribute_article, combine_learned
+from .article import attribute_article, combine_learned
 
 __all__ = ["ACTORS", "SIDES", "SIDE_MIN_CONFIDENCE", "Actor", "ActorTable", "Attribution", "attribute",
            "attribute_article", "combine", "combine_learned",

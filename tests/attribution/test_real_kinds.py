@@ -8,15 +8,8 @@ import numpy as np
 import pytest
 
 from pipeline.attribution import Actor, ActorTable, attribute_article
-from pipeline.attribution.span_head import (
-    DECISIONS,
-    SpanHead,
-    clean_mention,
-    decode_article,
-    find_mention,
-    full_name,
-    headline_speaker,
-)
+from pipeline.attribution.resolution import clean_mention, full_name, headline_speaker
+from pipeline.attribution.span_head import DECISIONS, SpanHead, decode_article, find_mention
 from pipeline.attribution.token_states import SentenceStates
 
 ACTORS = ActorTable([

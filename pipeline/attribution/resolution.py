@@ -1,0 +1,265 @@
+"""Speakers resolved within their article: titles, descriptions and possessives dropped from a mention, a surname to
+the fullest name the article gives, a role or pronoun to the nearest fitting named person, a news agency to the
+official it quotes, a headline's source, interview transcripts turn by turn, the side of an unnamed body from the
+article. Used by :mod:`.article` on the rules' phrases and by :mod:`.span_head` on the head's mentions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+
+from .actors import ActorTable, Attribution
+from .phrases import refer_back, resolve, strip_titles
+from .rules import _find_phrase, _quote_scan
+from .vocabulary import DETERMINERS, HEAD_NOUNS, NATIONALITY, PERSON_NOUNS, PRONOUNS, TITLES
+
+
+_NAME_WORD = r"[A-Z][\w'’.-]*"
+_NAME_SEQ = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|von|van|al-\w+))*")
+_TITLE_WORDS = {t for t in TITLES} | {"Minister", "Ministers"}
+
+
+def _widen(text: str, span: tuple[int, int]) -> str:
+    """The span grown to whole words, and on over the capitalised words of the same name ("Ministry of" ->
+    "Ministry of Foreign Affairs")."""
+    a, b = span
+    while a > 0 and (text[a - 1].isalnum() or text[a - 1] in "'’.-") and not text[a - 1].isspace():
+        a -= 1
+    while b < len(text) and (text[b].isalnum() or text[b] in "-"):
+        b += 1
+    while True:
+        m = re.match(r"(?:\s+(?:of|de|von)\s+|\s+)([A-Z][\w'’.-]*)", text[b:])
+        if not m or text[a:b].split()[-1:] in (["of"], ["de"]) and False:
+            break
+        if m.group(1) in ("He", "She", "It", "The", "In", "On") or text[b:b + 1] in ",;:":
+            break
+        if not text[a:b].split()[-1][:1].isupper() and " of " not in m.group(0):
+            break
+        b += m.end()
+    return text[a:b].strip(" ,;:\"“”()")
+
+
+_MORE_TITLES = {"Colonel-General", "Colonel", "Col", "Lt", "Lt.", "Gen", "Spokesman", "Spokeswoman", "Spokesperson",
+                "Councilor", "Councilors", "Officials", "Army", "Navy", "Mr", "Ms", "Lieutenant-General", "Major-General",
+                "Rear", "Vice-Admiral", "Press", "Secretary-General", "Deputy", "FM", "PM", "Kremlin", "Kyodo"}
+_TITLE_WORDS |= _MORE_TITLES
+_BODY_WORDS = {w.lower() for w in HEAD_NOUNS} | {
+    "paper", "agency", "committee", "forces", "force", "district", "department", "news", "press", "service",
+    "photo", "publication", "published", "credit", "visit", "treaty", "defenses", "defense", "defence", "missile",
+    "missiles", "islands", "island", "shimbun", "times", "post", "daily", "group", "party", "university", "institute"}
+
+
+def _personal_word(w: str, actors: ActorTable) -> bool:
+    if not w[:1].isupper() or (w.isupper() and len(w) > 1) or w in _TITLE_WORDS or w in NATIONALITY:
+        return False
+    if re.search(r"['’]s$", w) or w.endswith(":") or w.lower() in _BODY_WORDS or not re.match(r"^[\w'’.-]+$", w):
+        return False
+    actor = actors.get(w)
+    return actor is None or actor.kind == "person"
+
+
+def _trailing_person(words: list[str], actors: ActorTable) -> list[str]:
+    """The run of personal name words that ends ``words`` (at most four)."""
+    run: list[str] = []
+    for w in reversed(words):
+        if not _personal_word(w, actors) or len(run) == 4:
+            break
+        run.insert(0, w)
+    return run
+
+
+def clean_mention(mention: str, actors: ActorTable | None = None) -> str:
+    """Titles, leading possessives and descriptions ("Russia's Foreign Minister Sergey Lavrov", "Eastern Military
+    District Colonel-General Sergei Surovikin") and a trailing "'s" dropped from a person's name; a body's phrase
+    ("Japan's Defence Ministry") stays as the article writes it."""
+    actors = ActorTable() if actors is None else actors
+    m = mention.strip().rstrip(".,")
+    m = re.sub(r"['’]s$", "", m)
+    words = m.split()
+    run = _trailing_person(words, actors)
+    if 2 <= len(run) < len(words) and not any(w.lower() in ("and", "or") for w in words):
+        return " ".join(run)
+    return strip_titles(m)
+
+
+def _is_personal(name: str, actors: ActorTable) -> bool:
+    actor = actors.get(name)
+    if actor is not None:
+        return actor.kind == "person"
+    words = name.split()
+    return bool(words) and len(words) <= 4 and all(_personal_word(w, actors) for w in words)
+
+
+def full_name(name: str, article: str, actors: ActorTable) -> str:
+    """The fullest form of a person's name the article gives ("Lavrov" -> "Sergey Lavrov"), titles dropped."""
+    if not _is_personal(name, actors):
+        return name
+    words = name.split()
+    best = name
+    for line in article.splitlines():
+        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w'’-])", line):
+            before = line[: m.start()].split()
+            run = _trailing_person(before, actors)[-(3 - len(words)):] if len(words) < 3 else []
+            cand = " ".join(run + words)
+            if len(cand) > len(best):
+                best = cand
+    return best
+
+
+def _role_like(mention: str) -> bool:
+    words = [w for w in mention.split() if w.lower() not in DETERMINERS]
+    if mention.lower() in PRONOUNS:
+        return True
+    if not words or not all(w[:1].islower() or w in _TITLE_WORDS or w in NATIONALITY for w in words):
+        return False
+    # "the minister", or a bare role without a determiner ("Japanese prime minister", "Russian deputy FM"); never
+    # an indefinite one ("one military expert", "a spokesman": somebody new)
+    first = mention.split()[0].lower()
+    return first in ("the", "this") or (first not in DETERMINERS and words[-1].lower() in PERSON_NOUNS | {"fm", "pm"})
+
+
+def side_of(name: str, actors: ActorTable) -> str | None:
+    return resolve(name, actors).side
+
+
+def resolve_mention(mention: str, history: list[Attribution], article: str, actors: ActorTable) -> Attribution:
+    """A tagged mention as the speaker the article means: a pronoun or role to the nearest earlier named speaker that
+    fits, an actor or surname to the fullest name the article gives; the side from the actors table or a
+    nationality word (None: unknown)."""
+    mention = mention.strip()
+    if _role_like(mention):
+        ref = refer_back(mention if mention.lower() in PRONOUNS else mention, history, actors)
+        if isinstance(ref, Attribution):
+            return ref
+        named = [h for h in reversed(history) if h.speaker and _is_personal(h.speaker, actors)]
+        if mention.lower() in ("he", "she") and named:
+            return named[0]
+        if ref is None or mention.lower() in PRONOUNS:
+            return next(iter(named), Attribution(None, None)) if mention.lower() in ("he", "she") else Attribution(None, None)
+    name = clean_mention(mention, actors)
+    actor = actors.get(name)
+    if actor is not None and actor.kind == "person":
+        # the form of the name this article uses most (actors-table name first on a tie): "Kono Taro", "Sergei Lavrov"
+        forms = [actor.name] + [f for f in actor.aliases if len(f.split()) >= 2 and
+                                not any(w in _TITLE_WORDS for w in f.split())]
+        counts = {f: len(re.findall(rf"(?<![\w-]){re.escape(f)}(?![\w-])", article)) for f in forms}
+        name = max(forms, key=lambda f: (counts[f], f == actor.name))
+    else:
+        name = full_name(name, article, actors)
+    side = side_of(name, actors) or side_of(mention, actors)
+    return Attribution(name, side)
+
+
+_AGENCY = re.compile(r"(?:news agency|\bTASS\b|Kyodo|Reuters|\bAFP\b|\bAP\b|RIA Novosti|Interfax|Sputnik|Xinhua|"
+                     r"Yonhap|Jiji|\bNHK\b|\boutlet\b|newspaper|USNI News|Tasnim)")
+_AGENCY_CLAUSE = re.compile(r",?\s*(?:the\s+)?[^,;]{0,40}?(?:news agency|TASS|Kyodo|Reuters|AFP|AP|RIA Novosti|Interfax|"
+                            r"Sputnik|Xinhua|Yonhap|Jiji|NHK|outlet|newspaper|USNI News|Tasnim)[^,;]{0,20}?\s+"
+                            r"(?:reported|said|quoted|cited|reports|says|quotes|cites|wrote|writes)\b[^,.;]*")
+_HEADLINE_COLON = re.compile(r"^(?P<np>[A-Z][\w.'’ -]{1,40}?):\s+\S")
+_HEADLINE_DASH = re.compile(r"\s[-–—]\s+(?P<np>[^-–—.!?]{2,50})$")
+
+
+def headline_speaker(text: str) -> str | None:
+    """The source a headline names ("Putin: ...", "... - Lavrov", "... – Russian deputy FM"), or None."""
+    t = text.strip()
+    if not t or t[-1] in '.!?"”' or len(t) > 200:
+        return None
+    m = _HEADLINE_COLON.match(t) or _HEADLINE_DASH.search(t)
+    if not m:
+        return None
+    np_text = m.group("np").strip()
+    if _AGENCY.search(np_text) or any(ch.isdigit() for ch in np_text):
+        return None
+    words = set(np_text.lower().split())
+    if words & _SPEAKER_ROLES or np_text in _HEADLINE_SOURCES:
+        return np_text
+    return np_text if _is_personal(clean_mention(np_text), ActorTable()) and len(np_text.split()) <= 3 else None
+
+
+_SPEAKER_ROLES = {"fm", "pm", "minister", "president", "spokesman", "spokeswoman", "spokesperson", "official",
+                  "officials", "ambassador", "envoy", "diplomat", "kremlin", "pentagon", "ministry", "white"}
+_HEADLINE_SOURCES = {"Kremlin", "Moscow", "Tokyo", "Washington", "Pentagon", "Beijing"}
+
+
+def _role_words(mention: str) -> list[str]:
+    return [w.lower() for w in mention.split() if w.lower() not in DETERMINERS and w.lower() not in ("this", "that")]
+
+
+def role_antecedent(mention: str, before: str, article: str, actors: ActorTable) -> Attribution | None:
+    """The person a role ("the spokeswoman", "the Russian president", "the Kremlin leader") or "he"/"she" means: the
+    nearest earlier name the article writes after that role ("spokeswoman Maria Zakharova"), else any."""
+    words = _role_words(mention)
+    if mention.lower() in ("he", "she"):
+        hits = [m for m in re.finditer(r"(?<![\w-])[A-Z][a-z][\w'’-]+(?:\s+[A-Z][\w.'’-]*){1,2}", before)
+                if _is_personal(clean_mention(m.group(), actors), actors)]
+        return resolve_mention(hits[-1].group(), [], article, actors) if hits else None
+    if not words:
+        return None
+    head = re.escape(words[-1])
+    rx = re.compile(rf"(?i:{head})\s+(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){{0,2}})")
+    for text in (before, article):
+        hits = [m for m in rx.finditer(text) if _is_personal(clean_mention(m.group("name"), actors), actors)]
+        if hits:
+            found = resolve_mention(hits[-1 if text is before else 0].group("name"), [], article, actors)
+            if found.speaker:
+                return found
+    return None
+
+
+def _person_in_history(mention: str, history: list[Attribution], actors: ActorTable) -> Attribution | None:
+    """The nearest earlier named person of the side a role names ("the Japanese official"), else of any side."""
+    if mention.split()[-1].lower() not in PERSON_NOUNS | {"fm", "pm"}:  # "the Russian side" is no person
+        return None
+    want = next((NATIONALITY[w] for w in mention.split() if w in NATIONALITY), None)
+    people = [h for h in reversed(history) if h.speaker and _is_personal(h.speaker, actors)]
+    return next((h for h in people if want is None or h.side == want), None)
+
+
+def _agency_source(text: str) -> str | None:
+    """In '"...," he added, TASS news agency reported': the official the agency quotes."""
+    stripped = _AGENCY_CLAUSE.sub("", text)
+    if stripped == text:
+        return None
+    phrase = _find_phrase(_quote_scan(stripped, False)[0], stripped)
+    return phrase if phrase and not _AGENCY.search(phrase) else None
+
+
+def context_side(speaker: str, article: str, actors: ActorTable) -> str | None:
+    """The side of a speaker named without one ("The Defense Ministry", "a ministry official"): the nationality
+    word the article writes before the same head noun elsewhere ("Japan's Defense Ministry")."""
+    words = re.findall(r"[\w-]+", speaker)
+    if not words or words[-1].lower() not in _BODY_WORDS:
+        return None
+    head = re.escape(words[-1])
+    names = "|".join(sorted(map(re.escape, NATIONALITY), key=len, reverse=True))
+    sides = [NATIONALITY[m.group(1)] for m in
+             re.finditer(rf"(?<![\w-])({names})(?:['’]s)?\s+(?:[\w-]+\s+){{0,3}}?(?i:{head})(?![\w-])", article)]
+    return max(set(sides), key=sides.count) if sides else None
+
+
+_QUESTION = re.compile(r"^\s*(?:[—–-]\s|Q\s*[:.]\s|Question\s*:)")
+_ANSWER = re.compile(r"^\s*(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})(?:,[^:]{0,160})?:\s+\S")
+
+
+def interview_turns(sentences: Sequence[str], found: list[Attribution], article: str,
+                    actors: ActorTable) -> list[Attribution]:
+    """A transcript of questions ("— ...", "Q: ...") and answers ("Mikhail Galuzin, Ambassador ...: ..."): each
+    answer, reported speech inside it included, is the answerer's (an answer without a name line is the last
+    answerer's); questions stay the author's."""
+    if not any(_QUESTION.match(s) for s in sentences):
+        return found
+    answers = [(_ANSWER.match(s), i) for i, s in enumerate(sentences)]
+    if not any(m and _is_personal(clean_mention(m.group("name"), actors), actors) for m, _ in answers):
+        return found
+    out = list(found)
+    speaker: Attribution | None = None
+    for (m, i), text in zip(answers, sentences):
+        if _QUESTION.match(text):  # the answers after it stay the last answerer's until another name line
+            out[i] = Attribution(None, None)
+            continue
+        if m and _is_personal(clean_mention(m.group("name"), actors), actors):
+            speaker = resolve_mention(m.group("name"), [], article, actors)
+        if speaker is not None and speaker.speaker:
+            out[i] = speaker
+    return out
