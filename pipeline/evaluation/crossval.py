@@ -79,13 +79,13 @@ def scored_section(ds, rows: np.ndarray, fold_of: np.ndarray, preds: dict, logit
                    temperatures: dict[str, float], fields: list[str]) -> dict:
     """Metrics per system and field, and one prediction row per sentence, for the given scored rows."""
     gold_all = {f: np.asarray(ds[f]) for f in fields}
+    columns = {c: ds[c] for c in ("id", "doc_id", "text", "context")}  # each column read once, not once a row
     systems = {s: {f: field_metrics(gold_all[f][rows], preds[s][f], fold_of, list(LABELS[f])) for f in fields}
                for s in preds}
     predictions = []
     for j, row in enumerate(rows):
         item = {
-            "id": ds[int(row)]["id"], "doc_id": ds[int(row)]["doc_id"], "fold": int(fold_of[j]),
-            "text": ds[int(row)]["text"], "context": ds[int(row)]["context"],
+            **{c: values[int(row)] for c, values in columns.items()}, "fold": int(fold_of[j]),
             "gold": {f: LABELS[f][gold_all[f][row]] for f in fields},
             "pred": {s: {f: LABELS[f][preds[s][f][j]] for f in fields} for s in preds},
         }
@@ -153,12 +153,11 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
                 logits[f][span] = lg[f]
                 for s in pr:
                     preds[s][f][span] = pr[s][f]
-        for f in fields:
-            ece, ece_cal, t = cross_fitted_calibration(logits[f], gold_all[f][cv_rows], fold_of)
+        calibration = {f: cross_fitted_calibration(logits[f], gold_all[f][cv_rows], fold_of) for f in fields}
+        for f, (ece, ece_cal, t) in calibration.items():
             temperatures[f] = t if ece_cal < ece else 1.0  # apply scaling only where it helped held-out ECE
         section = scored_section(ds, cv_rows, fold_of, preds, logits, temperatures, fields)
-        for f in fields:
-            ece, ece_cal, t = cross_fitted_calibration(logits[f], gold_all[f][cv_rows], fold_of)
+        for f, (ece, ece_cal, t) in calibration.items():
             section["systems"][FINETUNED][f].update({"ece": ece, "ece_calibrated": ece_cal, "temperature": t})
         result.update({"n_folds": len(folds), "folds": fold_info, "temperatures": temperatures,
                        "systems": section["systems"], "predictions": section["predictions"]})
