@@ -21,10 +21,10 @@ when it is confident enough.
 """
 
 from .actors import ACTORS, SIDES, Actor, ActorTable, Attribution, default_actors, load_actors
+from .article import attribute_article, combine_learned
 from .combine import SIDE_MIN_CONFIDENCE, combine
 from .phrases import resolve
 from .rules import attribute
-from .article import attribute_article, combine_learned
 
 __all__ = ["ACTORS", "SIDES", "SIDE_MIN_CONFIDENCE", "Actor", "ActorTable", "Attribution", "attribute",
            "attribute_article", "combine", "combine_learned",

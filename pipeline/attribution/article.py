@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-
 from .actors import ActorTable, Attribution, default_actors
+from .resolution import AGENCY, agency_source, context_side, headline_speaker, interview_turns, person_in_history, resolve_mention, role_antecedent, role_like
 from .rules import _find_phrase, _quote_scan, attribute
-from .vocabulary import PRONOUNS
-from .resolution import (_AGENCY, _agency_source, _person_in_history, _role_like, context_side, headline_speaker,
-                      interview_turns, resolve_mention, role_antecedent)
 from .span_head import Learned, SpanHead, decode_article
+from .vocabulary import PRONOUNS
 
 #: The head's speaker stands where the rules find none only at this decision probability or above (picked by
 #: article-grouped 5-fold CV over the real articles outside the test split: `benchmarks/attribution.py --split cv
@@ -43,15 +41,15 @@ def combine_learned(rules: Sequence[Attribution], learned: Sequence[Learned] | N
         phrase = r.speaker
         if phrase is None and text:  # a role or pronoun the rules could not resolve to an earlier speaker
             own = _find_phrase(_quote_scan(text, False)[0], text)
-            phrase = own if own and (_role_like(own) or own.lower() in PRONOUNS) else headline_speaker(text)
-        elif phrase and text and _AGENCY.search(phrase):
-            phrase = _agency_source(text) or phrase
+            phrase = own if own and (role_like(own) or own.lower() in PRONOUNS) else headline_speaker(text)
+        elif phrase and text and AGENCY.search(phrase):
+            phrase = agency_source(text) or phrase
         found = None
         if phrase and not (lr.decision == "author" and lr.confidence >= author_confidence):
             found = resolve_mention(phrase, history, article, actors)
-            if (not found.speaker or _role_like(found.speaker)) and (_role_like(phrase) or phrase.lower() in PRONOUNS):
+            if (not found.speaker or role_like(found.speaker)) and (role_like(phrase) or phrase.lower() in PRONOUNS):
                 found = (role_antecedent(phrase, before, article, actors)
-                         or (_person_in_history(phrase, history, actors) if phrase.lower() not in PRONOUNS else None)
+                         or (person_in_history(phrase, history, actors) if phrase.lower() not in PRONOUNS else None)
                          or found)
             if not found.speaker:
                 found = r if r.speaker else None

@@ -8,19 +8,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-
 from .actors import ActorTable, Attribution
 from .phrases import refer_back, resolve, strip_titles
 from .rules import _find_phrase, _quote_scan
 from .vocabulary import DETERMINERS, HEAD_NOUNS, NATIONALITY, PERSON_NOUNS, PRONOUNS, TITLES
-
 
 _NAME_WORD = r"[A-Z][\w'’.-]*"
 _NAME_SEQ = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|von|van|al-\w+))*")
 _TITLE_WORDS = {t for t in TITLES} | {"Minister", "Ministers"}
 
 
-def _widen(text: str, span: tuple[int, int]) -> str:
+def widen(text: str, span: tuple[int, int]) -> str:
     """The span grown to whole words, and on over the capitalised words of the same name ("Ministry of" ->
     "Ministry of Foreign Affairs")."""
     a, b = span
@@ -107,7 +105,7 @@ def full_name(name: str, article: str, actors: ActorTable) -> str:
     return best
 
 
-def _role_like(mention: str) -> bool:
+def role_like(mention: str) -> bool:
     words = [w for w in mention.split() if w.lower() not in DETERMINERS]
     if mention.lower() in PRONOUNS:
         return True
@@ -128,7 +126,7 @@ def resolve_mention(mention: str, history: list[Attribution], article: str, acto
     fits, an actor or surname to the fullest name the article gives; the side from the actors table or a
     nationality word (None: unknown)."""
     mention = mention.strip()
-    if _role_like(mention):
+    if role_like(mention):
         ref = refer_back(mention if mention.lower() in PRONOUNS else mention, history, actors)
         if isinstance(ref, Attribution):
             return ref
@@ -151,7 +149,7 @@ def resolve_mention(mention: str, history: list[Attribution], article: str, acto
     return Attribution(name, side)
 
 
-_AGENCY = re.compile(r"(?:news agency|\bTASS\b|Kyodo|Reuters|\bAFP\b|\bAP\b|RIA Novosti|Interfax|Sputnik|Xinhua|"
+AGENCY = re.compile(r"(?:news agency|\bTASS\b|Kyodo|Reuters|\bAFP\b|\bAP\b|RIA Novosti|Interfax|Sputnik|Xinhua|"
                      r"Yonhap|Jiji|\bNHK\b|\boutlet\b|newspaper|USNI News|Tasnim)")
 _AGENCY_CLAUSE = re.compile(r",?\s*(?:the\s+)?[^,;]{0,40}?(?:news agency|TASS|Kyodo|Reuters|AFP|AP|RIA Novosti|Interfax|"
                             r"Sputnik|Xinhua|Yonhap|Jiji|NHK|outlet|newspaper|USNI News|Tasnim)[^,;]{0,20}?\s+"
@@ -169,7 +167,7 @@ def headline_speaker(text: str) -> str | None:
     if not m:
         return None
     np_text = m.group("np").strip()
-    if _AGENCY.search(np_text) or any(ch.isdigit() for ch in np_text):
+    if AGENCY.search(np_text) or any(ch.isdigit() for ch in np_text):
         return None
     words = set(np_text.lower().split())
     if words & _SPEAKER_ROLES or np_text in _HEADLINE_SOURCES:
@@ -207,7 +205,7 @@ def role_antecedent(mention: str, before: str, article: str, actors: ActorTable)
     return None
 
 
-def _person_in_history(mention: str, history: list[Attribution], actors: ActorTable) -> Attribution | None:
+def person_in_history(mention: str, history: list[Attribution], actors: ActorTable) -> Attribution | None:
     """The nearest earlier named person of the side a role names ("the Japanese official"), else of any side."""
     if mention.split()[-1].lower() not in PERSON_NOUNS | {"fm", "pm"}:  # "the Russian side" is no person
         return None
@@ -216,13 +214,13 @@ def _person_in_history(mention: str, history: list[Attribution], actors: ActorTa
     return next((h for h in people if want is None or h.side == want), None)
 
 
-def _agency_source(text: str) -> str | None:
+def agency_source(text: str) -> str | None:
     """In '"...," he added, TASS news agency reported': the official the agency quotes."""
     stripped = _AGENCY_CLAUSE.sub("", text)
     if stripped == text:
         return None
     phrase = _find_phrase(_quote_scan(stripped, False)[0], stripped)
-    return phrase if phrase and not _AGENCY.search(phrase) else None
+    return phrase if phrase and not AGENCY.search(phrase) else None
 
 
 def context_side(speaker: str, article: str, actors: ActorTable) -> str | None:

@@ -14,7 +14,6 @@ from .actors import ActorTable, Attribution, default_actors
 from .patterns import ACCORDING, AFTER_QUOTE, INSERTED, INTERVIEWED, NAME_LINE, PARTICIPLE, PASSIVE, SAY_VERB, TRAILING, WHO
 from .phrases import np_before, refer_back, resolve, subject, trim_np
 
-
 # --- quotes ------------------------------------------------------------------------------------------------------
 
 def _quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:

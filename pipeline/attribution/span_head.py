@@ -24,7 +24,7 @@ from safetensors.numpy import load_file, save_file
 
 from .actors import SIDES, ActorTable, Attribution, default_actors
 from .phrases import strip_titles
-from .resolution import resolve_mention, _widen
+from .resolution import resolve_mention, widen
 
 DECISIONS = ("author", "here", "back")
 TAGS = ("O", "B", "I")
@@ -228,7 +228,7 @@ def decode_article(head: SpanHead, encoder, sentences: Sequence[str], actors: Ac
         decision, p, span = head.read(st, text, ctx)
         found = None
         if decision == "here" and span is not None:
-            found = resolve_mention(_widen(text, span), history, article, actors)
+            found = resolve_mention(widen(text, span), history, article, actors)
             if not found.speaker:
                 found = None
         if found is None and decision != "author":
