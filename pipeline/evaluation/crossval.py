@@ -29,7 +29,7 @@ from ..annotation.corpus import article_folds, data_hash, load_corpus, split_row
 from ..config import TrainConfig, resolve_encoder
 from ..model.folder import FINETUNED, Recorded, evaluation_mismatch, load_model, record_evaluation
 from ..model.predictor import Predictor
-from ..model.train import check_corpus, fit, load_test_split
+from ..model.train import check_corpus, fit, load_test_split, model_contexts
 from ..schema import LABELS
 from .baselines import BASELINES, embed, fit_predict
 from .calibration import expected_calibration_error, fit_temperature, softmax
@@ -58,7 +58,8 @@ def fit_and_predict(config: TrainConfig, ds, train_rows: np.ndarray, test_rows: 
     with this config on exactly these rows, used instead of training it again."""
     fields = list(config.fields)
     texts = np.asarray(ds["text"], dtype=object)
-    contexts = np.asarray(ds["context"], dtype=object)
+    composed = model_contexts(ds, config)
+    contexts = np.asarray(composed if composed is not None else [""] * len(ds), dtype=object)
     if trained is not None:
         predictor = trained
     else:
@@ -110,11 +111,13 @@ def calibration_on(section: dict, logits: dict, rows_gold: dict, temperatures: d
 def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: int | None = None,
              baselines: tuple[str, ...] = BASELINES, progress: bool = True, command: str = "stance evaluate",
              model_dir: Path | str | None = None, cross_validation: bool = True, test: bool = True,
-             learning_curve: tuple[float, ...] = LEARNING_CURVE) -> dict:
+             learning_curve: tuple[float, ...] = LEARNING_CURVE, fold_seed: int | None = None,
+             record: bool = True) -> dict:
     """Cross-validate over the real training articles, then score the real test split (fine-tuned model trained on
     everything but the test split, against the baselines on the same rows) and the learning curve; record it in
     the model folder ``model_dir`` (default ``models/<name>/``) where it evaluated that model's own configuration,
-    and write the evaluation JSON (see module doc); returns it."""
+    and write the evaluation JSON (see module doc); returns it. ``fold_seed``: the seed of the article folds (default
+    the config's; an ablation keeps its base config's folds); ``record=False`` never touches a model folder."""
     files = config.data_files()
     check_corpus(files)
     test_docs = load_test_split(config) if test else []
@@ -132,11 +135,13 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": evaluated.model_dump(),
         "data_sha256": data_hash(config.hashed_files()),
+        "fold_seed": config.seed if fold_seed is None else fold_seed,
     }
 
     temperatures = {f: 1.0 for f in fields}
     if cross_validation:
-        folds = [(pool[tr], pool[te]) for tr, te in article_folds(doc_ids[pool], sources[pool], n_folds, config.seed)]
+        folds = [(pool[tr], pool[te]) for tr, te in article_folds(doc_ids[pool], sources[pool], n_folds,
+                                                                 config.seed if fold_seed is None else fold_seed)]
         cv_rows = np.concatenate([te for _, te in folds])
         fold_of = np.concatenate([np.full(len(te), k) for k, (_, te) in enumerate(folds)])
         preds = {s: {f: np.zeros(len(cv_rows), dtype=int) for f in fields} for s in (FINETUNED, *baselines)}
@@ -184,7 +189,10 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         print("no article of the test split is in the data: no test section", flush=True)
 
     result["seconds"] = round(time.perf_counter() - started, 1)
-    recorded = record_evaluation(result, model_dir) if "systems" in result else Recorded(False, "no cross-validation")
+    if not record:
+        recorded = Recorded(False, "not recorded: record=False (an ablation variant)")
+    else:
+        recorded = record_evaluation(result, model_dir) if "systems" in result else Recorded(False, "no cross-validation")
     result["model"] = {"dir": str(model_dir), "recorded": recorded.recorded, "reason": recorded.reason}
     out = Path(out_path) if out_path else config.evaluation_file()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ def score_model(model_dir: Path | str, gold_files: Sequence[Path | str], out_pat
             raise ValueError(f"{model_dir}: the labels of {f!r} differ from the schema's; it cannot be scored here")
     ds = load_corpus(gold_files)
     rows = np.arange(len(ds))
-    logits = predictor.logits(list(ds["text"]), list(ds["context"]), batch_size=batch_size)
+    logits = predictor.logits(list(ds["text"]), predictor.corpus_contexts(ds["doc_id"], ds["text"]), batch_size=batch_size)
     temperatures = {f: float(predictor.meta.get("temperatures", {}).get(f, 1.0)) for f in fields}
     preds = {FINETUNED: {f: logits[f].argmax(1) for f in fields}}
     section = scored_section(ds, rows, np.zeros(len(rows), dtype=int), preds, logits, temperatures, fields)

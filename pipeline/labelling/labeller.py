@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import paths
 from ..attribution import attribute_article, combine, default_actors
+from ..model.features import article_contexts
 from ..model.folder import load_model
 from ..schema import make_id
 from ..text.clean import clean_text
@@ -88,7 +89,7 @@ class Labeller:
     """Labels prepared articles: classifier predictions for every sentence, speakers from attribution rules.
 
     Every sentence of a call is predicted in one length-sorted, dynamically padded pass under
-    ``torch.inference_mode`` (``Predictor.predict``); each sentence's context is the sentence before it.
+    ``torch.inference_mode`` (``Predictor.predict``); each sentence's context is what the model was trained to read (``ContextSpec``).
     """
 
     def __init__(self, predictor, batch_size: int = DEFAULT_BATCH_SIZE, actors=None):
@@ -109,17 +110,18 @@ class Labeller:
 
     def label(self, articles: Sequence[Prepared]) -> list[list[dict]]:
         """Output records for each article, in order."""
-        texts, contexts = [], []
+        texts, contexts, founds = [], [], []
+        spec = getattr(self.predictor, "context_spec", None)
         for a in articles:
-            prev = ""
-            for text, _, _ in a.sentences:
-                texts.append(text)
-                contexts.append(prev)
-                prev = text
+            sentences = [s[0] for s in a.sentences]
+            found = a.found if a.found is not None else attribute_article(sentences, self.actors)
+            founds.append(found)
+            texts.extend(sentences)
+            contexts.extend(article_contexts(sentences, spec, found) if spec is not None
+                            else ([""] + sentences)[: len(sentences)])
         predictions = iter(self.predict(texts, contexts))
         out = []
-        for a in articles:
-            found = a.found if a.found is not None else attribute_article([s[0] for s in a.sentences], self.actors)
+        for a, found in zip(articles, founds):
             records = []
             for i, ((text, start, end), who) in enumerate(zip(a.sentences, found)):
                 pred = next(predictions)

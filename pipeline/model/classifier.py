@@ -45,19 +45,25 @@ class MultiTaskClassifier(nn.Module):
         mean_sent = (hidden * mask_sent).sum(1) / mask_sent.sum(1).clamp(min=1.0)
         return torch.cat([mean_sent, mean_all], dim=-1)
 
-    def forward(self, input_ids, attention_mask, sentence_mask=None, token_type_ids=None, **labels):
+    def forward(self, input_ids, attention_mask, sentence_mask=None, token_type_ids=None, sample_weight=None, **labels):
         pooled = self.dropout(self.pool(input_ids, attention_mask, sentence_mask, token_type_ids))
         with torch.autocast(pooled.device.type, enabled=False):  # the heads decide the labels: always fp32
             logits = [self.heads[f](pooled) for f in self.fields]
         out = {"logits": tuple(logits)}
         present = [(f, lg) for f, lg in zip(self.fields, logits) if labels.get(f) is not None]
         if present:
-            out["loss"] = sum(
-                self.loss_weights[f]
-                * nn.functional.cross_entropy(lg, labels[f], weight=getattr(self, f"class_weight_{f}"))
-                for f, lg in present
-            )
+            out["loss"] = sum(self.loss_weights[f] * self._loss(f, lg, labels[f], sample_weight) for f, lg in present)
         return out
+
+    def _loss(self, field: str, logits, gold, sample_weight=None):
+        """Class-weighted cross-entropy, its mean weighted as torch weights it (by the gold class's weight), times
+        the per-row ``sample_weight`` where given."""
+        weight = getattr(self, f"class_weight_{field}")
+        if sample_weight is None:
+            return nn.functional.cross_entropy(logits, gold, weight=weight)
+        per_row = nn.functional.cross_entropy(logits, gold, weight=weight, reduction="none")
+        norm = (weight[gold] * sample_weight).sum().clamp(min=1e-12)
+        return (per_row * sample_weight).sum() / norm
 
 
 def build_model(encoder_path: str, label_maps, dropout=0.1, loss_weights=None, class_weights=None, seed=None):

@@ -1,14 +1,96 @@
-"""Sentences -> model inputs: a (sentence, previous sentence) text pair and a mask of the sentence's tokens.
+"""Sentences -> model inputs: a (sentence, context) text pair and a mask of the sentence's tokens.
 
-The sentence goes first so truncation never cuts it before the context; ``sentence_mask`` marks its tokens
-so the model pools the sentence (contextualised by attention over the context) apart from the context.
+The context is what an annotator looks at besides the sentence: the previous sentence, and as the config asks
+the next one, the article's headline and the speaker that attribution found (:class:`ContextSpec`). The
+sentence goes first so truncation never cuts it before the context; ``sentence_mask`` marks its tokens so the
+model pools the sentence (contextualised by attention over the context) apart from the context.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
+
+from ..attribution import Attribution, attribute_article, default_actors
+
+#: The optional per-row loss weight column (``written_weight``).
+SAMPLE_WEIGHT = "sample_weight"
+#: The shortest unit (in words) taken for an article's headline; shorter first units are datelines or dates.
+HEADLINE_MIN_WORDS = 4
+#: How many leading units are searched for the headline.
+HEADLINE_SEARCH = 3
+
+
+@dataclass(frozen=True)
+class ContextSpec:
+    """Which parts of an article the context segment holds, read from a model's config."""
+
+    previous: bool = True
+    following: bool = False
+    headline: bool = False
+    speaker: bool = False
+
+    @classmethod
+    def from_config(cls, config: Mapping | object) -> ContextSpec:
+        get = config.get if isinstance(config, Mapping) else (lambda k, d: getattr(config, k, d))
+        return cls(bool(get("use_context", True)), bool(get("context_next", False)),
+                   bool(get("context_headline", False)), bool(get("speaker_input", False)))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.previous or self.following or self.headline or self.speaker)
+
+
+def headline_of(texts: Sequence[str]) -> str:
+    """The article's headline as the units give it: the first of its leading units with enough words."""
+    for t in texts[:HEADLINE_SEARCH]:
+        if len(t.split()) >= HEADLINE_MIN_WORDS:
+            return t
+    return texts[0] if texts else ""
+
+
+def speaker_phrase(found: Attribution) -> str:
+    """Attribution's finding as words the encoder reads: ``speaker: <name> (<side>)``, or that none was found."""
+    if not found.speaker:
+        return "speaker: none found"
+    return f"speaker: {found.speaker} ({found.side or 'side unknown'})"
+
+
+def article_contexts(texts: Sequence[str], spec: ContextSpec, found: Sequence[Attribution] | None = None) -> list[str]:
+    """The context string of each sentence of one article (in order); ``found``: its attribution when the spec
+    asks for the speaker (computed with the default actors when not given)."""
+    texts = list(texts)
+    if spec.speaker and found is None:
+        found = attribute_article(texts, default_actors())
+    head = headline_of(texts) if spec.headline else ""
+    out = []
+    for i, _ in enumerate(texts):
+        parts = []
+        if spec.speaker:
+            parts.append(speaker_phrase(found[i]))
+        if spec.headline and i > 0 and texts[i] != head and not (spec.previous and texts[i - 1] == head):
+            parts.append(f"headline: {head}")
+        if spec.previous and i > 0:
+            parts.append(texts[i - 1])
+        if spec.following and i + 1 < len(texts):
+            parts.append(f"next: {texts[i + 1]}")
+        out.append(" | ".join(parts) if (spec.speaker or spec.headline or spec.following) else (parts[0] if parts else ""))
+    return out
+
+
+def corpus_contexts(doc_ids: Sequence[str], texts: Sequence[str], spec: ContextSpec) -> list[str]:
+    """The context string of every row of a corpus (rows of one article in reading order, as
+    :func:`pipeline.annotation.corpus.load_corpus` gives them)."""
+    by_doc: dict[str, list[int]] = {}
+    for i, d in enumerate(doc_ids):
+        by_doc.setdefault(d, []).append(i)
+    out = [""] * len(texts)
+    for rows in by_doc.values():
+        for i, c in zip(rows, article_contexts([texts[i] for i in rows], spec)):
+            out[i] = c
+    return out
 
 
 def encode(tokenizer, texts: Sequence[str], contexts: Sequence[str] | None, max_length: int) -> dict[str, list]:
@@ -51,4 +133,6 @@ class PadCollator:
         for field in self.label_fields:
             if field in batch[0]:
                 out[field] = torch.tensor([b[field] for b in batch], dtype=torch.long)
+        if SAMPLE_WEIGHT in batch[0]:
+            out[SAMPLE_WEIGHT] = torch.tensor([b[SAMPLE_WEIGHT] for b in batch], dtype=torch.float32)
         return out

@@ -11,7 +11,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .classifier import MultiTaskClassifier
-from .features import PadCollator, encode
+from .features import ContextSpec, PadCollator, corpus_contexts, encode
 
 
 def _top2_margin(logits: np.ndarray) -> np.ndarray:
@@ -49,9 +49,15 @@ class Predictor:
         self.label_maps: dict[str, list[str]] = {f: list(v) for f, v in meta["label_maps"].items()}
         self.fields = list(self.label_maps)
         self.max_length = int(meta.get("config", {}).get("max_length", 128))
-        self.use_context = bool(meta.get("config", {}).get("use_context", True))
+        #: What the context segment holds (previous/next sentence, headline, speaker), as the model was trained.
+        self.context_spec = ContextSpec.from_config(meta.get("config", {}))
+        self.use_context = not self.context_spec.empty
         self.temperatures: dict[str, float] = {f: float(meta.get("temperatures", {}).get(f, 1.0)) for f in self.fields}
         self.model_id = meta.get("model_id", "unknown")
+
+    def corpus_contexts(self, doc_ids: Sequence[str], texts: Sequence[str]) -> list[str] | None:
+        """The context segment of every corpus row as this model was trained to read it (None: no context)."""
+        return None if self.context_spec.empty else corpus_contexts(doc_ids, texts, self.context_spec)
 
     def logits(self, texts: Sequence[str], contexts: Sequence[str] | None = None, batch_size: int = 64,
                progress: bool = False) -> dict[str, np.ndarray]:

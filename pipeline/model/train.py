@@ -26,7 +26,7 @@ from ..annotation import validate
 from ..config import ConfigError, TrainConfig, resolve_encoder
 from ..schema import LABELS
 from .classifier import build_model
-from .features import PadCollator, encode
+from .features import SAMPLE_WEIGHT, ContextSpec, PadCollator, corpus_contexts, encode
 from .folder import (
     CHECKPOINTS_DIR,
     META_FILE,
@@ -107,12 +107,31 @@ def load_test_split(config: TrainConfig) -> list[str]:
         raise ConfigError(str(e)) from None
 
 
-def tokenize_dataset(dataset, tokenizer, config: TrainConfig):
-    """Add input_ids / attention_mask / sentence_mask columns for (sentence, previous sentence) pairs."""
-    def _map(batch):
-        return encode(tokenizer, batch["text"], batch["context"] if config.use_context else None, config.max_length)
+def model_contexts(dataset, config: TrainConfig) -> list[str] | None:
+    """The context segment of every row as the config builds it (:class:`~.features.ContextSpec`); None: no context."""
+    spec = ContextSpec.from_config(config)
+    return None if spec.empty else corpus_contexts(dataset["doc_id"], dataset["text"], spec)
 
-    return dataset.map(_map, batched=True, desc="tokenize")
+
+def tokenize_dataset(dataset, tokenizer, config: TrainConfig):
+    """Add input_ids / attention_mask / sentence_mask columns for (sentence, context) pairs."""
+    contexts = model_contexts(dataset, config)
+    data = dataset.add_column("model_context", contexts if contexts is not None else [""] * len(dataset))
+
+    def _map(batch):
+        return encode(tokenizer, batch["text"], batch["model_context"] if contexts is not None else None, config.max_length)
+
+    return data.map(_map, batched=True, desc="tokenize")
+
+
+def weight_written(dataset, config: TrainConfig):
+    """Apply ``written_weight``: drop the written rows at 0, add a per-row loss weight column otherwise (none at 1)."""
+    if config.written_weight == 1.0:
+        return dataset
+    sources = np.asarray(dataset["source"])
+    if config.written_weight == 0.0:
+        return dataset.select(np.flatnonzero(sources != "written"))
+    return dataset.add_column(SAMPLE_WEIGHT, np.where(sources == "written", config.written_weight, 1.0).tolist())
 
 
 def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progress: bool = True, save: bool = True):
@@ -125,10 +144,11 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
     encoder_path = resolve_encoder(config.encoder)
     tokenizer = AutoTokenizer.from_pretrained(encoder_path, trust_remote_code=False)
     label_maps = {f: list(LABELS[f]) for f in config.fields}
+    dataset = weight_written(dataset, config)
     weights = {f: class_weights(np.asarray(dataset[f]), len(label_maps[f]), config.class_weighting) for f in config.fields}
     model = build_model(encoder_path, label_maps, config.dropout, config.loss_weights, weights, seed=config.seed)
 
-    keep = ["input_ids", "attention_mask", "sentence_mask", "token_type_ids", "length", *config.fields]
+    keep = ["input_ids", "attention_mask", "sentence_mask", "token_type_ids", "length", SAMPLE_WEIGHT, *config.fields]
     data = tokenize_dataset(dataset, tokenizer, config)
     data = data.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True, desc="length")
     data = data.remove_columns([c for c in data.column_names if c not in keep])
@@ -195,7 +215,7 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
     predictor = Predictor(model, tokenizer, meta)
     if save:
         save_model(model, tokenizer, out_dir, meta)
-        save_calibration(activation_maxima(predictor, dataset["text"], dataset["context"]), out_dir)
+        save_calibration(activation_maxima(predictor, dataset["text"], model_contexts(dataset, config)), out_dir)
     return predictor, metrics
 
 
@@ -246,4 +266,5 @@ def calibrate_int8(model_dir: Path | str, files: Sequence[Path] | None = None) -
             raise ValueError(f"{Path(model_dir) / META_FILE}: no training files recorded; name the corpus files")
         files = [Path(f) for f in recorded]
     dataset = load_corpus(files)
-    return save_calibration(activation_maxima(predictor, dataset["text"], dataset["context"]), model_dir)
+    config = TrainConfig.model_validate(predictor.meta["config"])
+    return save_calibration(activation_maxima(predictor, dataset["text"], model_contexts(dataset, config)), model_dir)

@@ -413,3 +413,37 @@ def test_reading_and_writing_run_beside_the_model(tiny_model_dir, tmp_path, monk
     summary = run(make_inputs(tmp_path / "in", bad=False), tmp_path / "job", tiny_model_dir, chunk_articles=2)
     assert summary.done == TOTAL_GOOD
     assert threads == {"prepare": "label-read", "write": "label-write"}
+
+
+def test_labeller_gives_the_model_the_context_it_was_trained_with(tmp_path, tiny_encoder):  # noqa: F811
+    """A model trained to read the next sentence and the speaker gets them when labelling, built from the article."""
+    from datasets import ClassLabel, Dataset, Features, Value
+
+    from pipeline.config import TrainConfig
+    from pipeline.labelling.labeller import Prepared
+    from pipeline.model.train import fit
+    from pipeline.schema import FIELDS, LABELS
+
+    texts = ["Russia's Foreign Minister Sergei Lavrov said the islands are Russian.", "Japan disagreed.",
+             "The talks ended on Friday."] * 2
+    feats = Features({"text": Value("string"), "doc_id": Value("string"), "source": Value("string"),
+                      **{f: ClassLabel(names=list(LABELS[f])) for f in FIELDS}})
+    rows = {"text": texts, "doc_id": ["a"] * 3 + ["b"] * 3, "source": ["written"] * 6,
+            **{f: [0] * 6 for f in FIELDS}}
+    cfg = TrainConfig(name="ctx", encoder=str(tiny_encoder), epochs=1, batch_size=4, max_length=64,
+                      context_next=True, speaker_input=True)
+    predictor, _ = fit(cfg, Dataset.from_dict(rows, features=feats), tmp_path, progress=False, save=False)
+    seen = {}
+    original = predictor.logits
+
+    def spy(texts, contexts=None, *a, **k):
+        seen["contexts"] = list(contexts)
+        return original(texts, contexts, *a, **k)
+
+    predictor.logits = spy
+    article = Prepared("doc", {}, [(t, 0, len(t)) for t in texts[:3]])
+    records = Labeller(predictor).label([article])[0]
+    assert len(records) == 3
+    assert seen["contexts"][0].startswith("speaker: Sergei Lavrov (russian)")
+    assert seen["contexts"][0].endswith(f"next: {texts[1]}")
+    assert seen["contexts"][1].startswith("speaker: ") and texts[0] in seen["contexts"][1]

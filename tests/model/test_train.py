@@ -99,3 +99,16 @@ def test_class_weights():
     w = class_weights(y, 3, "balanced")
     assert w[1] > w[0] and w[2] == pytest.approx(1.0 / np.mean([4 / 9, 4 / 3]))  # unseen class: 1 / mean of seen
     assert class_weights(y, 3, "sqrt")[1] < w[1]
+
+
+def test_written_weight_drops_or_weights_the_written_rows():
+    from datasets import Dataset
+
+    from pipeline.config import TrainConfig
+    from pipeline.model.features import SAMPLE_WEIGHT
+    from pipeline.model.train import weight_written
+
+    ds = Dataset.from_dict({"text": ["a", "b", "c"], "source": ["real", "written", "seed"]})
+    assert weight_written(ds, TrainConfig()) is ds
+    assert weight_written(ds, TrainConfig(written_weight=0.0))["source"] == ["real", "seed"]
+    assert weight_written(ds, TrainConfig(written_weight=0.5))[SAMPLE_WEIGHT] == [1.0, 0.5, 1.0]
