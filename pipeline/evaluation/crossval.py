@@ -33,6 +33,7 @@ from ..model.train import check_corpus, fit, load_test_split, model_contexts
 from ..schema import LABELS
 from .baselines import BASELINES, embed, fit_predict
 from .calibration import expected_calibration_error, fit_temperature, softmax
+from .job_side import LABELLING_JOB, corpus_attribution, job_sides, threshold_grid
 from .metrics import field_metrics
 
 #: Shares of the real training articles the learning curve trains on (seed and written sentences always in).
@@ -139,6 +140,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
     }
 
     temperatures = {f: 1.0 for f in fields}
+    found: list = []  # attribution of every row, worked out once when the labelling job's side is scored
     if cross_validation:
         folds = [(pool[tr], pool[te]) for tr, te in article_folds(doc_ids[pool], sources[pool], n_folds,
                                                                  config.seed if fold_seed is None else fold_seed)]
@@ -161,6 +163,12 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         calibration = {f: cross_fitted_calibration(logits[f], gold_all[f][cv_rows], fold_of) for f in fields}
         for f, (ece, ece_cal, t) in calibration.items():
             temperatures[f] = t if ece_cal < ece else 1.0  # apply scaling only where it helped held-out ECE
+        if "speaker_side" in fields:
+            found = found or corpus_attribution(list(doc_ids), list(ds["text"]))
+            side_probs = softmax(logits["speaker_side"], temperatures["speaker_side"])
+            preds[LABELLING_JOB] = {**preds[FINETUNED], "speaker_side": job_sides([found[i] for i in cv_rows], side_probs)}
+            result["job_side_thresholds"] = threshold_grid([found[i] for i in cv_rows], side_probs,
+                                                           gold_all["speaker_side"][cv_rows])
         section = scored_section(ds, cv_rows, fold_of, preds, logits, temperatures, fields)
         for f, (ece, ece_cal, t) in calibration.items():
             section["systems"][FINETUNED][f].update({"ece": ece, "ece_calibrated": ece_cal, "temperature": t})
@@ -176,6 +184,10 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
                   + (f"scoring {model_dir}, trained on the other {len(pool)} sentences" if trained is not None
                      else f"training on the other {len(pool)} sentences"), flush=True)
         lg, pr = fit_and_predict(config, ds, pool, test_rows, baselines, emb, progress, trained=trained)
+        if "speaker_side" in fields:
+            found = found or corpus_attribution(list(doc_ids), list(ds["text"]))
+            side_probs = softmax(lg["speaker_side"], temperatures["speaker_side"])
+            pr[LABELLING_JOB] = {**pr[FINETUNED], "speaker_side": job_sides([found[i] for i in test_rows], side_probs)}
         section = scored_section(ds, test_rows, np.zeros(len(test_rows), dtype=int), pr, lg, temperatures, fields)
         calibration_on(section, lg, {f: gold_all[f][test_rows] for f in fields}, temperatures)
         section.update({"split_file": str(config.test_split_file()), "n_train": len(pool), "temperatures": temperatures,

@@ -35,6 +35,9 @@ CARD_FILE = "README.md"
 CHECKPOINTS_DIR = "checkpoints"
 #: The name of the fine-tuned model among the systems of an evaluation (the others are baselines).
 FINETUNED = "finetuned"
+#: The labelling job's output among the systems: the fine-tuned model with speaker_side decided as the job decides it
+#: (attribution first). Not a baseline.
+LABELLING_JOB = "labelling_job"
 #: The cross-validated figures of each field that a model folder keeps from an evaluation.
 CV_KEYS = ("macro_f1_mean", "macro_f1_std", "accuracy_mean", "accuracy_std", "ece", "ece_calibrated", "temperature")
 
@@ -179,7 +182,9 @@ def record_evaluation(result: dict, model_dir: Path | str) -> Recorded:
     ft = result["systems"][FINETUNED]
     metrics["command"] = result["command"]
     metrics["cross_validation"] = {f: {k: ft[f][k] for k in CV_KEYS} for f in ft}
-    metrics["baselines"] = {s: {f: result["systems"][s][f]["macro_f1_mean"] for f in ft} for s in result["systems"] if s != FINETUNED}
+    metrics["baselines"] = {s: {f: result["systems"][s][f]["macro_f1_mean"] for f in ft} for s in result["systems"] if s not in (FINETUNED, LABELLING_JOB)}
+    if LABELLING_JOB in result["systems"]:
+        metrics["labelling_job_speaker_side"] = result["systems"][LABELLING_JOB]["speaker_side"]["macro_f1_mean"]
     if "test" in result:
         test = result["test"]
         metrics["test_split"] = {"articles": test["n_articles"], "sentences": test["n_sentences"],

@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 from ..evaluation.calibration import reliability_bins
 
 #: One colour per system (and a fallback cycle for anything else).
-SYSTEM_COLOURS = {"finetuned": "#1f77b4", "majority": "#bbbbbb", "tfidf_logreg": "#ff7f0e", "minilm_logreg": "#2ca02c"}
+SYSTEM_COLOURS = {"finetuned": "#1f77b4", "majority": "#bbbbbb", "tfidf_logreg": "#ff7f0e", "minilm_logreg": "#2ca02c",
+                  "labelling_job": "#9467bd", "setfit": "#d62728"}
 _CYCLE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
 

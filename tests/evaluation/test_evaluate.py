@@ -79,7 +79,10 @@ def test_evaluate_holds_out_whole_articles(tmp_path, tiny_encoder, monkeypatch):
     for p in res["predictions"]:
         fold = res["folds"][p["fold"]]
         assert p["doc_id"] in fold["test_docs"]
-    assert set(res["systems"]) == {"finetuned", "majority", "tfidf_logreg", "minilm_logreg"}
+    assert set(res["systems"]) == {"finetuned", "majority", "tfidf_logreg", "minilm_logreg", "labelling_job"}
+    job, ft = res["systems"]["labelling_job"], res["systems"]["finetuned"]
+    assert job["stance"]["macro_f1_mean"] == ft["stance"]["macro_f1_mean"]  # only speaker_side is the job's own
+    assert set(res["job_side_thresholds"]) >= {"0.85", "1.01"}
     assert 0 <= res["systems"]["finetuned"]["stance"]["macro_f1_mean"] <= 1
     assert "ece" in res["systems"]["finetuned"]["claim"]
     assert json.loads((tmp_path / "eval.json").read_text())["data_sha256"] == res["data_sha256"]

@@ -1,0 +1,51 @@
+"""The speaker_side the labelling job writes, on gold sentence units: attribution's side where it finds a speaker of
+known side, the classifier's where it is sure enough, the annotation default otherwise
+(:func:`pipeline.attribution.combine`). Scored beside the classifier's own side, it is the figure users get."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..attribution import SIDE_MIN_CONFIDENCE, Attribution, attribute_article, combine, default_actors
+from ..model.folder import LABELLING_JOB
+from ..schema import LABELS
+
+__all__ = ["GRID", "LABELLING_JOB", "corpus_attribution", "job_sides", "threshold_grid"]
+#: Thresholds on the classifier's calibrated side probability tried by cross-validation (:func:`threshold_grid`).
+GRID = (0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
+
+
+def corpus_attribution(doc_ids: Sequence[str], texts: Sequence[str]) -> list[Attribution]:
+    """Attribution of every corpus row, each article attributed as a whole in reading order (as the job does)."""
+    by_doc: dict[str, list[int]] = {}
+    for i, d in enumerate(doc_ids):
+        by_doc.setdefault(d, []).append(i)
+    actors = default_actors()
+    out: list[Attribution] = [Attribution(None, None)] * len(texts)
+    for rows in by_doc.values():
+        for i, found in zip(rows, attribute_article([texts[i] for i in rows], actors)):
+            out[i] = found
+    return out
+
+
+def job_sides(found: Sequence[Attribution], side_probs: np.ndarray, min_confidence: float = SIDE_MIN_CONFIDENCE) -> np.ndarray:
+    """Label ids of the side the job writes per row, from attribution and the classifier's calibrated probabilities."""
+    labels = list(LABELS["speaker_side"])
+    best = side_probs.argmax(1)
+    return np.array([labels.index(combine(f, labels[b], float(p[b]), min_confidence)[1])
+                     for f, b, p in zip(found, best, side_probs)], dtype=int)
+
+
+def threshold_grid(found: Sequence[Attribution], side_probs: np.ndarray, gold: np.ndarray,
+                   grid: Sequence[float] = GRID) -> dict[str, dict[str, float]]:
+    """Accuracy and macro-F1 of the job's side at each threshold (choose it on cross-validation, never on test)."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    out = {}
+    for t in grid:
+        pred = job_sides(found, side_probs, t)
+        out[f"{t:g}"] = {"accuracy": float(accuracy_score(gold, pred)),
+                         "macro_f1": float(f1_score(gold, pred, average="macro", zero_division=0))}
+    return out
