@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from .actors import ActorTable, Attribution, default_actors
 from .resolution import AGENCY, agency_source, context_side, headline_speaker, interview_turns, person_in_history, resolve_mention, role_antecedent, role_like
-from .rules import _find_phrase, _quote_scan, attribute
+from .rules import find_phrase, quote_scan, attribute
 from .span_head import Learned, SpanHead, decode_article
 from .vocabulary import PRONOUNS
 
@@ -40,7 +40,7 @@ def combine_learned(rules: Sequence[Attribution], learned: Sequence[Learned] | N
         before = article[:pos]
         phrase = r.speaker
         if phrase is None and text:  # a role or pronoun the rules could not resolve to an earlier speaker
-            own = _find_phrase(_quote_scan(text, False)[0], text)
+            own = find_phrase(quote_scan(text, False)[0], text)
             phrase = own if own and (role_like(own) or own.lower() in PRONOUNS) else headline_speaker(text)
         elif phrase and text and AGENCY.search(phrase):
             phrase = agency_source(text) or phrase

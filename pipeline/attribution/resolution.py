@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from .actors import ActorTable, Attribution
 from .phrases import refer_back, resolve, strip_titles
-from .rules import _find_phrase, _quote_scan
+from .rules import find_phrase, quote_scan
 from .vocabulary import DETERMINERS, HEAD_NOUNS, NATIONALITY, PERSON_NOUNS, PRONOUNS, TITLES
 
 _NAME_WORD = r"[A-Z][\w'’.-]*"
@@ -219,7 +219,7 @@ def agency_source(text: str) -> str | None:
     stripped = _AGENCY_CLAUSE.sub("", text)
     if stripped == text:
         return None
-    phrase = _find_phrase(_quote_scan(stripped, False)[0], stripped)
+    phrase = find_phrase(quote_scan(stripped, False)[0], stripped)
     return phrase if phrase and not AGENCY.search(phrase) else None
 
 

@@ -2,7 +2,8 @@
 into later sentences, references back to an earlier speaker, and interviews.
 
 The patterns (:mod:`.patterns`) and word lists (:mod:`.vocabulary`) are data files under ``data/``; this module
-is the state machine that walks an article's sentences with them.
+is the state machine that walks an article's sentences with them. :func:`quote_scan` and :func:`find_phrase` are
+public: :mod:`.resolution` and :mod:`.article` read one sentence's own speaker phrase with them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from .phrases import np_before, refer_back, resolve, subject, trim_np
 
 # --- quotes ------------------------------------------------------------------------------------------------------
 
-def _quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:
+def quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:
     """Mask quoted characters with spaces; returns (masked text, inside a quote at the end, words quoted)."""
     out = []
     quoted_words = 0
@@ -39,7 +40,7 @@ def _quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:
 
 # --- sentences ------------------------------------------------------------------------------------------------------
 
-def _find_phrase(masked: str, raw: str) -> str | None:
+def find_phrase(masked: str, raw: str) -> str | None:
     """The speaker phrase one sentence names (quoted text masked out), or None."""
     for m in re.finditer(r"[”\"]", raw):  # '"…," Onodera said' / '"…," said Onodera'
         am = AFTER_QUOTE.match(masked[m.end():])
@@ -104,12 +105,12 @@ def attribute(sentences: Sequence, actors: ActorTable | None = None) -> list[Att
     since_quote_char = 0
     for i, raw in enumerate(texts):
         started_inside = in_quote
-        masked, in_quote, quoted_words = _quote_scan(raw, in_quote)
+        masked, in_quote, quoted_words = quote_scan(raw, in_quote)
         has_quote_char = any(c in raw for c in '"“”')
         since_quote_char = 0 if has_quote_char else since_quote_char + 1
         if in_quote and since_quote_char >= 3:  # unbalanced straight quotes: stop running on
             in_quote, started_inside, run, quote_speaker = False, False, [], None
-        phrase = _find_phrase(masked, raw)
+        phrase = find_phrase(masked, raw)
         found: Attribution | None = None
         if phrase:
             ref = refer_back(phrase, history, actors)
