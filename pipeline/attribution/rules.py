@@ -17,14 +17,27 @@ from .phrases import np_before, refer_back, resolve, subject, trim_np
 
 # --- quotes ------------------------------------------------------------------------------------------------------
 
+def _straight_opens(text: str, i: int, in_quote: bool) -> bool:
+    """Whether the straight quote at ``i`` opens a quote: after a space (or at the start) and before a word it opens,
+    after a word or punctuation it closes; only where neither tells does it toggle. So a quote whose closing mark
+    comes sentences later is not read as opening again."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if (before.isspace() or before in "([—–-") and not after.isspace():
+        return True
+    if not before.isspace() and (after.isspace() or after in ".,;:!?)—–-"):
+        return False
+    return not in_quote
+
+
 def quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:
     """Mask quoted characters with spaces; returns (masked text, inside a quote at the end, words quoted)."""
     out = []
     quoted_words = 0
     prev_space = True
-    for ch in text:
+    for i, ch in enumerate(text):
         if ch in "“”\"":
-            in_quote = True if ch == "“" else False if ch == "”" else not in_quote
+            in_quote = True if ch == "“" else False if ch == "”" else _straight_opens(text, i, in_quote)
             out.append(" ")
             prev_space = True
             continue
@@ -108,7 +121,7 @@ def attribute(sentences: Sequence, actors: ActorTable | None = None) -> list[Att
         masked, in_quote, quoted_words = quote_scan(raw, in_quote)
         has_quote_char = any(c in raw for c in '"“”')
         since_quote_char = 0 if has_quote_char else since_quote_char + 1
-        if in_quote and since_quote_char >= 3:  # unbalanced straight quotes: stop running on
+        if in_quote and since_quote_char >= 8:  # an unclosed quote: stop running on
             in_quote, started_inside, run, quote_speaker = False, False, [], None
         phrase = find_phrase(masked, raw)
         found: Attribution | None = None
