@@ -12,7 +12,20 @@ import re
 from collections.abc import Sequence
 
 from .actors import ActorTable, Attribution, default_actors
-from .patterns import ACCORDING, AFTER_QUOTE, INSERTED, INTERVIEWED, NAME_LINE, PARTICIPLE, PASSIVE, SAY_VERB, TRAILING, WHO
+from .patterns import (
+    ACCORDING,
+    AFTER_QUOTE,
+    INSERTED,
+    INTERVIEWED,
+    INVERTED,
+    NAME_LINE,
+    PARTICIPLE,
+    PASSIVE,
+    QUOTED_AS,
+    SAY_VERB,
+    TRAILING,
+    WHO,
+)
 from .phrases import np_before, refer_back, resolve, subject, trim_np
 
 # --- quotes ------------------------------------------------------------------------------------------------------
@@ -53,18 +66,38 @@ def quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:
 
 # --- sentences ------------------------------------------------------------------------------------------------------
 
+_SUBORDINATE = re.compile(r"(?i)(?:^|\W)(?:which|what|whom|whose|since|because|until|unless|although|though|whereas|"
+                          r"while|when|as|after|before|if|once)\s*$")
+
+
+def _subordinate(prefix: str, np_text: str) -> bool:
+    """The phrase is the subject of a subordinate or relative clause ("the islands, which Tokyo calls …", "since
+    Russia announced …") in a sentence that goes on: not the main clause, which decides (GUIDELINES §4.1)."""
+    at = prefix.rstrip().rfind(np_text)
+    lead = prefix[:at].strip().lower() if at >= 0 else ""
+    # "As the minister noted, …" attributes the sentence; an opening "As" is no subordinate clause here
+    return at >= 0 and lead not in ("", "as") and bool(_SUBORDINATE.search(prefix[:at]))
+
+
 def find_phrase(masked: str, raw: str) -> str | None:
     """The speaker phrase one sentence names (quoted text masked out), or None."""
     for m in re.finditer(r"[”\"]", raw):  # '"…," Onodera said' / '"…," said Onodera'
         am = AFTER_QUOTE.match(masked[m.end():])
         if am:
             return am.group("np").strip()
+    m = QUOTED_AS.search(masked)  # "TASS quoted the Russian diplomat as saying"
+    if m and np_before(m.group("np")):
+        return np_before(m.group("np"))
     for rx in (TRAILING, INSERTED):  # "…, officials said." / "…, U.S. officials argue, …"
         m = rx.search(masked)
         if m:
             np_text = np_before(m.group("np"))
             if np_text:
                 return np_text
+    for m in INVERTED.finditer(masked):  # "…, announced the press service of the district."
+        np_text = subject(m.group("np"))
+        if np_text:
+            return np_text
     candidates: list[tuple[int, str]] = []
     for rx in (ACCORDING, PASSIVE):
         m = rx.search(masked)
@@ -77,7 +110,7 @@ def find_phrase(masked: str, raw: str) -> str | None:
         candidates.append((m.start(), m.group("np")))
     for m in SAY_VERB.finditer(masked):
         np_text = np_before(masked[: m.start()])
-        if np_text:
+        if np_text and not _subordinate(masked[: m.start()], np_text):
             candidates.append((m.start(), np_text))
             break
     if candidates:
