@@ -53,6 +53,9 @@ def np_before(prefix: str) -> str | None:
         prefix = paren.group("head")
     if prefix.endswith((";", ":", "--")):
         return None
+    gap = prefix.rfind("   ")  # a masked quote ends the phrase on its left ('… as an “integral part,” the envoy')
+    if gap >= 0:
+        prefix = prefix[gap:]
     tokens = prefix.split()
     picked: list[str] = []
     i = len(tokens) - 1
@@ -74,6 +77,10 @@ def np_before(prefix: str) -> str | None:
     picked.reverse()
     while picked and (picked[0] in OPENERS or picked[0] in PREPOSITIONS):
         picked.pop(0)
+    if picked and _valid_np(picked) and i >= 1 and tokens[i] == "and" and picked[0][:1].isupper():
+        other = np_before(" ".join(tokens[:i]))  # a joint subject: "Moscow and Beijing", "Russia and China"
+        if other and other[:1].isupper() and other.lower() not in PRONOUNS and " and " not in other:
+            return f"{other} and {' '.join(picked)}"
     return " ".join(picked) if picked and _valid_np(picked) else None
 
 

@@ -64,6 +64,19 @@ def quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:
     return "".join(out), in_quote, quoted_words
 
 
+#: A comma glued to the next word ("Moscow and Tokyo,Galuzin also said"): a space put back, length kept aside.
+_GLUED = re.compile(r",(?=[A-Z][a-z])")
+
+def _unglue(masked: str, raw: str) -> tuple[str, str]:
+    """Both texts with a space put after each comma that ``raw`` glues to the next word, at the same places."""
+    cuts = [m.end() for m in _GLUED.finditer(raw)]
+    if not cuts:
+        return masked, raw
+    def spaced(t: str) -> str:
+        return "".join(t[a:b] + (" " if b in cuts else "") for a, b in zip([0] + cuts, cuts + [len(t)]))
+    return spaced(masked), spaced(raw)
+
+
 # --- sentences ------------------------------------------------------------------------------------------------------
 
 _SUBORDINATE = re.compile(r"(?i)(?:^|\W)(?:which|what|whom|whose|since|because|until|unless|although|though|whereas|"
@@ -156,7 +169,7 @@ def attribute(sentences: Sequence, actors: ActorTable | None = None) -> list[Att
         since_quote_char = 0 if has_quote_char else since_quote_char + 1
         if in_quote and since_quote_char >= 8:  # an unclosed quote: stop running on
             in_quote, started_inside, run, quote_speaker = False, False, [], None
-        phrase = find_phrase(masked, raw)
+        phrase = find_phrase(*_unglue(masked, raw))
         found: Attribution | None = None
         if phrase:
             ref = refer_back(phrase, history, actors)
