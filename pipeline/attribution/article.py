@@ -20,6 +20,7 @@ from .vocabulary import PRONOUNS
 LEARNED_MIN_CONFIDENCE = 1.01
 #: The head's "author" overrules a rule-found speaker only at this probability or above (1.01: never; same CV).
 AUTHOR_MIN_CONFIDENCE = 1.01
+TEXT_FIRST = {"he", "she"}
 
 
 def combine_learned(rules: Sequence[Attribution], learned: Sequence[Learned] | None, article: str, actors: ActorTable,

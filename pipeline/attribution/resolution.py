@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .actors import ActorTable, Attribution
+from .actors import SIDES, ActorTable, Attribution
 from .phrases import refer_back, resolve, strip_titles
 from .rules import find_phrase, quote_scan
-from .vocabulary import DETERMINERS, HEAD_NOUNS, NATIONALITY, PERSON_NOUNS, PRONOUNS, TITLES
+from .vocabulary import DETERMINERS, HEAD_NOUNS, NATIONALITY, NATIONALITY_RE, PERSON_NOUNS, PRONOUNS, TITLES
 
 _NAME_WORD = r"[A-Z][\w'’.-]*"
 _NAME_SEQ = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|von|van|al-\w+))*")
@@ -184,24 +184,86 @@ def _role_words(mention: str) -> list[str]:
     return [w.lower() for w in mention.split() if w.lower() not in DETERMINERS and w.lower() not in ("this", "that")]
 
 
+_CAP_RUN = re.compile(r"(?<![\w-])(?:[A-Z][\w'’.-]*|of|de|von|van)(?:\s+(?:[A-Z][\w'’.-]*|of|the|de|von|van)){0,7}")
+_GENERIC_ROLES = {"official", "diplomat", "politician", "lawmaker", "expert", "analyst", "source"}
+_PERSON_ROLE_WORDS = PERSON_NOUNS | {"spokesperson", "spokeswoman", "spokesman", "premier", "chancellor", "fm", "pm",
+                                     "head", "director", "chairman", "governor", "mayor", "commander", "envoy"}
+
+
+#: ", a regional governor" / ", who …" after a name: an apposition that makes it a person.
+_APPOSITION = re.compile(r",\s+(?:who\b|(?:a|an|the)?\s*(?:[\w.-]+\s+){0,4}?(?:"
+                         + "|".join(sorted(_PERSON_ROLE_WORDS)) + r")\b)")
+
+
+def person_mentions(text: str, actors: ActorTable) -> list[tuple[int, str, str, str | None]]:
+    """Every mention of a named person in ``text``: (position, name as written, the words before it that describe
+    it, its side or None). A name is a run of personal name words (two or more, or one that the actors table knows
+    as a person or that follows a title: "Minister Lavrov"), titles and possessives dropped."""
+    out = []
+    for m in _CAP_RUN.finditer(text):
+        words = m.group().split()
+        while words and words[-1] in ("of", "the", "de", "von", "van"):
+            words.pop()
+        run = _trailing_person(words, actors)
+        while run and run[-1].endswith(".") and len(run[-1]) > 2:  # "… Lavrov." at a sentence end
+            run[-1] = run[-1].rstrip(".")
+        if not run:
+            continue
+        titled = len(run) < len(words) and words[len(words) - len(run) - 1] in _TITLE_WORDS
+        known = actors.get(" ".join(run))
+        if known is not None and known.kind != "person":
+            continue
+        name = " ".join(run)
+        start = m.start() + m.group().rfind(run[0])
+        context = " ".join(text[max(0, m.start() - 80):m.start()].split()[-6:] + words[:len(words) - len(run)])
+        described = titled or any(w.lower().strip(",") in _PERSON_ROLE_WORDS for w in context.split()[-3:]) or \
+            bool(_APPOSITION.match(text[m.end():]))
+        if known is None and not described:  # "Northern Territories", "New York": no person named
+            continue
+        side = known.side if known is not None and known.side in SIDES else None
+        if side is None:
+            hit = NATIONALITY_RE.findall(context)
+            side = NATIONALITY[hit[-1]] if hit else None
+        out.append((start, name, context, side))
+    return out
+
+
+def _fits(role: list[str], want_side: str | None, name: str, context: str, side: str | None,
+          actors: ActorTable) -> bool:
+    """Whether a named person can be what a role describes: its head noun among the words that describe the name
+    ("spokeswoman Maria Zakharova") or in the actors table's role, a generic one ("the official") for anybody; and
+    the side the role names, if it names one."""
+    if want_side is not None and side is not None and side != want_side:
+        return False
+    if not role or role[-1] in _GENERIC_ROLES or role in (["he"], ["she"]):
+        return want_side is None or side == want_side
+    actor = actors.get(name)
+    described = (context + " " + (actor.role if actor is not None else "")).lower()
+    head = {"fm": "foreign minister", "pm": "prime minister"}.get(role[-1], role[-1])
+    return head in described or head.rstrip("s") in described
+
+
 def role_antecedent(mention: str, before: str, article: str, actors: ActorTable) -> Attribution | None:
-    """The person a role ("the spokeswoman", "the Russian president", "the Kremlin leader") or "he"/"she" means: the
-    nearest earlier name the article writes after that role ("spokeswoman Maria Zakharova"), else any."""
-    words = _role_words(mention)
-    if mention.lower() in ("he", "she"):
-        hits = [m for m in re.finditer(r"(?<![\w-])[A-Z][a-z][\w'’-]+(?:\s+[A-Z][\w.'’-]*){1,2}", before)
-                if _is_personal(clean_mention(m.group(), actors), actors)]
-        return resolve_mention(hits[-1].group(), [], article, actors) if hits else None
-    if not words:
-        return None
-    head = re.escape(words[-1])
-    rx = re.compile(rf"(?i:{head})\s+(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){{0,2}})")
-    for text in (before, article):
-        hits = [m for m in rx.finditer(text) if _is_personal(clean_mention(m.group("name"), actors), actors)]
+    """The person a role ("the spokeswoman", "the Russian president", "the Kremlin leader", "the Japanese official")
+    or "he"/"she" means: the nearest compatible named mention before it in the article, else (a lead that names the
+    person later) the first one after it."""
+    lowered = mention.lower()
+    if lowered not in ("he", "she") and not any(w in _PERSON_ROLE_WORDS for w in _role_words(mention)):
+        return None  # "the ministry", "the Russian side": no person
+    words = [w for w in _role_words(mention) if w not in NATIONALITY and w.capitalize() not in NATIONALITY]
+    want = next((NATIONALITY[w] for w in mention.replace("’s", "").replace("'s", "").split() if w in NATIONALITY),
+                None)
+    if lowered in ("he", "she"):
+        words = [lowered]
+    for text, nearest in ((before, True), (article[len(before):], False)):
+        hits = [h for h in person_mentions(text, actors) if _fits(words, want, h[1], h[2], h[3], actors)]
+        if lowered in ("he", "she") and not nearest:
+            break  # a pronoun does not look ahead
         if hits:
-            found = resolve_mention(hits[-1 if text is before else 0].group("name"), [], article, actors)
+            found = resolve_mention(hits[-1 if nearest else 0][1], [], article, actors)
             if found.speaker:
-                return found
+                return found if found.side or hits[-1 if nearest else 0][3] is None else \
+                    Attribution(found.speaker, hits[-1 if nearest else 0][3])
     return None
 
 
