@@ -142,7 +142,13 @@ def resolve_mention(mention: str, history: list[Attribution], article: str, acto
         forms = [actor.name] + [f for f in actor.aliases if len(f.split()) >= 2 and
                                 not any(w in _TITLE_WORDS for w in f.split())]
         counts = {f: len(re.findall(rf"(?<![\w-]){re.escape(f)}(?![\w-])", article)) for f in forms}
-        name = max(forms, key=lambda f: (counts[f], f == actor.name))
+        # an article that never writes a full form keeps its own ("Motegi" throughout: `Motegi`, GUIDELINES §2)
+        if any(counts.values()) or not article:
+            name = max(forms, key=lambda f: (counts[f], f == actor.name))
+        else:
+            written = [f for f in (actor.name, *actor.aliases) if not any(w in _TITLE_WORDS for w in f.split())
+                       and re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", article)]
+            name = full_name(max(written, key=len), article, actors) if written else actor.name
     else:
         name = full_name(name, article, actors)
     side = side_of(name, actors) or side_of(mention, actors)

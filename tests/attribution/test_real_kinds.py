@@ -32,7 +32,7 @@ def who(sentences, actors=ACTORS):
     "floated an offer that", "threatened that",
 ])
 def test_reporting_verbs_of_the_real_corpus(verb):
-    sentence = f"Lavrov {verb} the island garrison would be doubled before the winter."
+    sentence = f"Foreign Minister Sergey Lavrov {verb} the island garrison would be doubled before the winter."
     assert who([sentence]) == [("Sergey Lavrov", "russian")]
 
 
@@ -62,6 +62,13 @@ def test_titles_and_possessives_are_not_part_of_the_name():
         ("Sergey Lavrov", "russian")
     assert clean_mention("Eastern Military District Colonel-General Pavel Surin") == "Pavel Surin"
     assert clean_mention("Japan's Defence Ministry") == "Japan's Defence Ministry"
+
+
+def test_a_known_person_is_written_as_this_article_writes_the_name():
+    # GUIDELINES §2: the article's own fullest form, not the actors table's, when the article never writes that
+    assert who(["Lavrov warned that the talks had stalled."]) == [("Lavrov", "russian")]
+    assert who(["Sergei Lavrov arrived on Monday.", "Lavrov warned that the talks had stalled."])[1] == \
+        ("Sergei Lavrov", "russian")
 
 
 def test_a_surname_is_written_as_the_article_names_the_person_in_full():
