@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .actors import ActorTable, Attribution, default_actors
-from .resolution import AGENCY, agency_source, context_side, headline_speaker, interview_turns, person_in_history, resolve_mention, role_antecedent, role_like
+from .resolution import AGENCY, agency_source, body_antecedent, context_side, headline_speaker, interview_turns, person_in_history, resolve_mention, role_antecedent, role_like
 from .rules import find_phrase, quote_scan, attribute
 from .span_head import Learned, SpanHead, decode_article
 from .vocabulary import PRONOUNS
@@ -52,6 +52,9 @@ def combine_learned(rules: Sequence[Attribution], learned: Sequence[Learned] | N
                 found = (role_antecedent(phrase, before, article, actors)
                          or (person_in_history(phrase, history, actors) if phrase.lower() not in PRONOUNS else None)
                          or found)
+            body = body_antecedent(found.speaker, before) if found.speaker else None
+            if body:  # "the ministry" -> the ministry the article named before
+                found = resolve_mention(body, [], article, actors)
             if not found.speaker:
                 found = r if r.speaker else None
             elif found.side is None and r.side:

@@ -273,6 +273,33 @@ def role_antecedent(mention: str, before: str, article: str, actors: ActorTable)
     return None
 
 
+_OUTLET_HEADS = {"outlet", "newspaper", "paper", "daily", "agency", "broadcaster", "publication", "weekly"}
+_OUTLET_NAME = re.compile(r"(?:The\s+)?(?:[A-Z][\w'’-]*\s+){0,3}(?:Shimbun|Times|Post|News|Daily|Herald|Journal|Gazette)"
+                          r"|(?:\bthe\s+)?" + AGENCY.pattern)
+
+
+def body_antecedent(mention: str, before: str) -> str | None:
+    """What a bare lower-case description of a body ("the ministry", "The press service", "the outlet") means: the
+    nearest earlier name the article gives with that head ("Russia’s Defense Ministry", "the press service of the
+    Eastern Military District"; for an outlet, the outlet's name), else None."""
+    words = mention.split()
+    if len(words) < 2 or words[0].lower() != "the" or not all(w.islower() for w in words[1:]):
+        return None
+    head = words[-1].lower()
+    if head in _OUTLET_HEADS:
+        hits = list(_OUTLET_NAME.finditer(before))
+        return hits[-1].group().strip() if hits else None
+    if head not in _BODY_WORDS or head in ("side", "report", "statement"):
+        return None
+    rx = re.compile(rf"(?:(?:[Tt]he\s+)?(?:[A-Z][\w.'’-]*\s+){{1,4}}(?:{' '.join(map(re.escape, words[1:-1]))}\s*)?"
+                    rf"(?i:{re.escape(head)})(?:\s+of\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s*){{1,4}})?|"
+                    rf"(?:[Tt]he\s+)?(?:{' '.join(map(re.escape, words[1:-1]))}\s*)?(?i:{re.escape(head)})\s+of\s+(?:the\s+)?"
+                    rf"(?:[A-Z][\w'’-]*\s*){{1,4}})")
+    hits = [m.group().strip() for m in rx.finditer(before)]
+    hits = [h for h in hits if not h.lower().startswith(("the " + head, head)) or " of " in h]
+    return hits[-1] if hits else None
+
+
 def person_in_history(mention: str, history: list[Attribution], actors: ActorTable) -> Attribution | None:
     """The nearest earlier named person of the side a role names ("the Japanese official"), else of any side."""
     if mention.split()[-1].lower() not in PERSON_NOUNS | {"fm", "pm"}:  # "the Russian side" is no person
