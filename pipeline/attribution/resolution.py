@@ -40,7 +40,8 @@ def widen(text: str, span: tuple[int, int]) -> str:
 
 _MORE_TITLES = {"Colonel-General", "Colonel", "Col", "Lt", "Lt.", "Gen", "Spokesman", "Spokeswoman", "Spokesperson",
                 "Councilor", "Councilors", "Officials", "Army", "Navy", "Mr", "Ms", "Lieutenant-General", "Major-General",
-                "Rear", "Vice-Admiral", "Press", "Secretary-General", "Deputy", "FM", "PM", "Kremlin", "Kyodo"}
+                "Rear", "Vice-Admiral", "Press", "Secretary-General", "Deputy", "FM", "PM", "Kremlin", "Kyodo", "New",
+                "Outgoing", "Incoming", "Then"}
 _TITLE_WORDS |= _MORE_TITLES
 _BODY_WORDS = {w.lower() for w in HEAD_NOUNS} | {
     "paper", "agency", "committee", "forces", "force", "district", "department", "news", "press", "service",
@@ -76,7 +77,8 @@ def clean_mention(mention: str, actors: ActorTable | None = None) -> str:
     m = re.sub(r"['’]s$", "", m)
     words = m.split()
     run = _trailing_person(words, actors)
-    if 2 <= len(run) < len(words) and not any(w.lower() in ("and", "or") for w in words):
+    titled = len(run) == 1 < len(words) and words[-2] in _TITLE_WORDS  # "Ambassador to Japan Galuzin" -> "Galuzin"
+    if (2 <= len(run) < len(words) or titled) and not any(w.lower() in ("and", "or") for w in words):
         return " ".join(run)
     return strip_titles(m)
 
@@ -114,7 +116,8 @@ def role_like(mention: str) -> bool:
     # "the minister", or a bare role without a determiner ("Japanese prime minister", "Russian deputy FM"); never
     # an indefinite one ("one military expert", "a spokesman": somebody new)
     first = mention.split()[0].lower()
-    return first in ("the", "this") or (first not in DETERMINERS and words[-1].lower() in PERSON_NOUNS | {"fm", "pm"})
+    head = re.split(r"\s+(?:to|of|in|for|at)\s+", " ".join(words))[0].split()[-1].lower()
+    return first in ("the", "this") or (first not in DETERMINERS and head in PERSON_NOUNS | {"fm", "pm"})
 
 
 def side_of(name: str, actors: ActorTable) -> str | None:
@@ -161,15 +164,22 @@ _AGENCY_CLAUSE = re.compile(r",?\s*(?:the\s+)?[^,;]{0,40}?(?:news agency|TASS|Ky
                             r"Sputnik|Xinhua|Yonhap|Jiji|NHK|outlet|newspaper|USNI News|Tasnim)[^,;]{0,20}?\s+"
                             r"(?:reported|said|quoted|cited|reports|says|quotes|cites|wrote|writes)\b[^,.;]*")
 _HEADLINE_COLON = re.compile(r"^(?P<np>[A-Z][\w.'’ -]{1,40}?):\s+\S")
-_HEADLINE_DASH = re.compile(r"\s[-–—]\s+(?P<np>[^-–—.!?]{2,50})$")
+_HEADLINE_TAIL = re.compile(r"(?:\s[-–—]|(?<=[a-z])-|:)\s+(?P<np>[^-–—:.!?\"“”]{2,50})$")
+
+
+def is_headline(text: str) -> bool:
+    """A line without a sentence's final stop: a headline, heading or title line."""
+    t = text.strip().rstrip('"”’')
+    return bool(t) and t[-1] not in ".!?" and len(t) <= 200
 
 
 def headline_speaker(text: str) -> str | None:
-    """The source a headline names ("Putin: ...", "... - Lavrov", "... – Russian deputy FM"), or None."""
+    """The source a headline tags ("Putin: ...", "... - Lavrov", "... – Russian deputy FM", "...: US commander"),
+    or None."""
     t = text.strip()
-    if not t or t[-1] in '.!?"”' or len(t) > 200:
+    if not is_headline(t):
         return None
-    m = _HEADLINE_COLON.match(t) or _HEADLINE_DASH.search(t)
+    m = _HEADLINE_COLON.match(t) or _HEADLINE_TAIL.search(t)
     if not m:
         return None
     np_text = m.group("np").strip()
@@ -181,9 +191,24 @@ def headline_speaker(text: str) -> str | None:
     return np_text if _is_personal(clean_mention(np_text), ActorTable()) and len(np_text.split()) <= 3 else None
 
 
+def fuller_mention(np_text: str, article: str) -> str | None:
+    """The fuller name an article gives a headline's tag ("— Foreign Ministry" -> "Russia's Foreign Ministry", "—
+    MFA" -> the same, "- Defense White Paper" -> "Japan's 2019 Defense White Paper"), or None."""
+    np_text = _ABBREVIATIONS.get(np_text, np_text)
+    if not np_text[:1].isupper() or np_text in _HEADLINE_SOURCES or _is_personal(np_text, ActorTable()):
+        return None
+    rx = re.compile(rf"(?<![\w-])(?:[A-Z][\w.'’-]*\s+|\d{{4}}\s+){{1,3}}{re.escape(np_text)}(?![\w-])")
+    lines = article.split("\n", 1)
+    m = rx.search(lines[-1])
+    return m.group().strip() if m else None
+
+
+_ABBREVIATIONS = {"MFA": "Foreign Ministry", "MOD": "Defense Ministry", "FM": "Foreign Minister", "PM": "Prime Minister"}
 _SPEAKER_ROLES = {"fm", "pm", "minister", "president", "spokesman", "spokeswoman", "spokesperson", "official",
-                  "officials", "ambassador", "envoy", "diplomat", "kremlin", "pentagon", "ministry", "white"}
-_HEADLINE_SOURCES = {"Kremlin", "Moscow", "Tokyo", "Washington", "Pentagon", "Beijing"}
+                  "officials", "ambassador", "envoy", "diplomat", "kremlin", "pentagon", "ministry", "white", "mfa",
+                  "commander", "expert", "paper", "embassy"}
+_HEADLINE_SOURCES = {"Kremlin", "Moscow", "Tokyo", "Washington", "Pentagon", "Beijing", "Russia", "Japan", "US", "U.S.",
+                     "China", "NATO", "Seoul", "Pyongyang"}
 
 
 def _role_words(mention: str) -> list[str]:
@@ -249,7 +274,8 @@ def _fits(role: list[str], want_side: str | None, name: str, context: str, side:
     return head in described or head.rstrip("s") in described
 
 
-def role_antecedent(mention: str, before: str, article: str, actors: ActorTable) -> Attribution | None:
+def role_antecedent(mention: str, before: str, article: str, actors: ActorTable,
+                    after: str | None = None) -> Attribution | None:
     """The person a role ("the spokeswoman", "the Russian president", "the Kremlin leader", "the Japanese official")
     or "he"/"she" means: the nearest compatible named mention before it in the article, else (a lead that names the
     person later) the first one after it."""
@@ -261,7 +287,8 @@ def role_antecedent(mention: str, before: str, article: str, actors: ActorTable)
                 None)
     if lowered in ("he", "she"):
         words = [lowered]
-    for text, nearest in ((before, True), (article[len(before):], False)):
+    after = article[len(before):] if after is None else after
+    for text, nearest in ((before, True), (after, False)):
         hits = [h for h in person_mentions(text, actors) if _fits(words, want, h[1], h[2], h[3], actors)]
         if lowered in ("he", "she") and not nearest:
             break  # a pronoun does not look ahead
