@@ -6,7 +6,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .actors import ActorTable, Attribution, default_actors
-from .resolution import AGENCY, agency_source, body_antecedent, context_side, fuller_mention, headline_speaker, interview_turns, is_headline, person_in_history, resolve_mention, role_antecedent, role_like
+from .resolution import (
+    AGENCY,
+    agency_source,
+    body_antecedent,
+    context_side,
+    fuller_mention,
+    headline_speaker,
+    interview_turns,
+    is_headline,
+    person_in_history,
+    resolve_mention,
+    role_antecedent,
+    role_like,
+)
 from .patterns import SAY_VERB
 from .rules import attribute, find_phrase, quote_scan
 from .span_head import Learned, SpanHead, decode_article

@@ -50,7 +50,11 @@ _BODY_WORDS = {w.lower() for w in HEAD_NOUNS} | {
 
 
 def _personal_word(w: str, actors: ActorTable) -> bool:
+    if re.fullmatch(r"[A-Z]\.", w):  # an initial ("Jerry P. Martinez")
+        return True
     if not w[:1].isupper() or (w.isupper() and len(w) > 1) or w in _TITLE_WORDS or w in NATIONALITY:
+        return False
+    if w.endswith(".") and len(w) > 2:  # "Tuesday." ends a sentence, not part of a name
         return False
     if re.search(r"['’]s$", w) or w.endswith(":") or w.lower() in _BODY_WORDS or not re.match(r"^[\w'’.-]+$", w):
         return False
@@ -68,6 +72,13 @@ def _trailing_person(words: list[str], actors: ActorTable) -> list[str]:
     return run
 
 
+_PERSON_TITLES = {"Ambassador", "Minister", "President", "Premier", "Chancellor", "Secretary", "Spokesman", "Spokeswoman",
+                  "Spokesperson", "Mr.", "Mrs.", "Ms.", "Dr.", "Mr", "Ms", "Dr", "Gen.", "Adm.", "Governor", "Senator",
+                  "Envoy", "Commander", "Prof."}
+_OUTLET_PREFIX = re.compile(r"^.*\b(?:newspaper|daily|agency|broadcaster|outlet|weekly)\s+"
+                            r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})$")
+
+
 def clean_mention(mention: str, actors: ActorTable | None = None) -> str:
     """Titles, leading possessives and descriptions ("Russia's Foreign Minister Sergey Lavrov", "Eastern Military
     District Colonel-General Sergei Surovikin") and a trailing "'s" dropped from a person's name; a body's phrase
@@ -76,8 +87,12 @@ def clean_mention(mention: str, actors: ActorTable | None = None) -> str:
     m = mention.strip().rstrip(".,")
     m = re.sub(r"['’]s$", "", m)
     words = m.split()
+    outlet = _OUTLET_PREFIX.match(m)  # "Japan's daily newspaper Sankei" -> "Sankei"
+    if outlet:
+        return outlet.group("name")
     run = _trailing_person(words, actors)
-    titled = len(run) == 1 < len(words) and words[-2] in _TITLE_WORDS  # "Ambassador to Japan Galuzin" -> "Galuzin"
+    # "Ambassador to Japan Galuzin", "Minister Lavrov" -> the surname
+    titled = len(run) == 1 < len(words) and any(w in _PERSON_TITLES for w in words[:-1])
     if (2 <= len(run) < len(words) or titled) and not any(w.lower() in ("and", "or") for w in words):
         return " ".join(run)
     return strip_titles(m)
@@ -233,6 +248,9 @@ def person_mentions(text: str, actors: ActorTable) -> list[tuple[int, str, str, 
     out = []
     for m in _CAP_RUN.finditer(text):
         words = m.group().split()
+        ends = [i for i, w in enumerate(words[:-1]) if w.endswith(".") and len(w) > 3 and w not in _TITLE_WORDS]
+        if ends:  # "… on Tuesday. Lavrov …": the run after the sentence end
+            words = words[ends[-1] + 1:]
         while words and words[-1] in ("of", "the", "de", "von", "van"):
             words.pop()
         run = _trailing_person(words, actors)
@@ -301,8 +319,12 @@ def role_antecedent(mention: str, before: str, article: str, actors: ActorTable,
 
 
 _OUTLET_HEADS = {"outlet", "newspaper", "paper", "daily", "agency", "broadcaster", "publication", "weekly"}
-_OUTLET_NAME = re.compile(r"(?:The\s+)?(?:[A-Z][\w'’-]*\s+){0,3}(?:Shimbun|Times|Post|News|Daily|Herald|Journal|Gazette)"
-                          r"|(?:\bthe\s+)?" + AGENCY.pattern)
+_OUTLET_NAME = re.compile(r"(?:The[ \t]+)?(?:[A-Z][\w'’-]*[ \t]+){0,3}(?:Shimbun|Times|Post|News|Daily|Herald|Journal|"
+                          r"Gazette)|(?:\bthe[ \t]+)?" + AGENCY.pattern)
+
+
+_DOCUMENT_HEADS = {"document", "paper"}
+_DOCUMENT_NAME = re.compile(r"(?:[A-Z][\w.'’-]*[ \t]+|\d{4}[ \t]+){1,5}(?:Paper|Report|Document|Declaration|Strategy|Review)\b")
 
 
 def body_antecedent(mention: str, before: str) -> str | None:
@@ -310,18 +332,23 @@ def body_antecedent(mention: str, before: str) -> str | None:
     nearest earlier name the article gives with that head ("Russia’s Defense Ministry", "the press service of the
     Eastern Military District"; for an outlet, the outlet's name), else None."""
     words = mention.split()
-    if len(words) < 2 or words[0].lower() != "the" or not all(w.islower() for w in words[1:]):
+    if len(words) < 2 or words[0].lower() != "the":
         return None
     head = words[-1].lower()
-    if head in _OUTLET_HEADS:
+    if head in _OUTLET_HEADS:  # "the outlet", "the Japanese outlet", "the Osaka-based outlet"
         hits = list(_OUTLET_NAME.finditer(before))
+        return hits[-1].group().strip() if hits else None
+    if not all(w.islower() for w in words[1:]):
+        return None
+    if head in _DOCUMENT_HEADS:  # "the document" -> "Japan's 2019 Defense White Paper"
+        hits = list(_DOCUMENT_NAME.finditer(before))
         return hits[-1].group().strip() if hits else None
     if head not in _BODY_WORDS or head in ("side", "report", "statement"):
         return None
-    rx = re.compile(rf"(?:(?:[Tt]he\s+)?(?:[A-Z][\w.'’-]*\s+){{1,4}}(?:{' '.join(map(re.escape, words[1:-1]))}\s*)?"
-                    rf"(?i:{re.escape(head)})(?:\s+of\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s*){{1,4}})?|"
-                    rf"(?:[Tt]he\s+)?(?:{' '.join(map(re.escape, words[1:-1]))}\s*)?(?i:{re.escape(head)})\s+of\s+(?:the\s+)?"
-                    rf"(?:[A-Z][\w'’-]*\s*){{1,4}})")
+    rx = re.compile(rf"(?:(?:[Tt]he[ \t]+)?(?:[A-Z][\w.'’-]*[ \t]+){{1,4}}(?:{' '.join(map(re.escape, words[1:-1]))}[ \t]*)?"
+                    rf"(?i:{re.escape(head)})(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:[A-Z][\w'’-]*[ \t]*){{1,4}})?|"
+                    rf"(?:[Tt]he[ \t]+)?(?:{' '.join(map(re.escape, words[1:-1]))}[ \t]*)?(?i:{re.escape(head)})[ \t]+of[ \t]+"
+                    rf"(?:the[ \t]+)?(?:[A-Z][\w'’-]*[ \t]*){{1,4}})")
     hits = [m.group().strip() for m in rx.finditer(before)]
     hits = [h for h in hits if not h.lower().startswith(("the " + head, head)) or " of " in h]
     return hits[-1] if hits else None
