@@ -162,6 +162,7 @@ def attribute(sentences: Sequence, actors: ActorTable | None = None) -> list[Att
     quote_speaker: Attribution | None = None
     last_quote: Attribution | None = None  # speaker of the previous sentence's quote (5+ words)
     since_quote_char = 0
+    introducer: Attribution | None = None  # speaker of the previous sentence when it only introduced a quote
     for i, raw in enumerate(texts):
         started_inside = in_quote
         masked, in_quote, quoted_words = quote_scan(raw, in_quote)
@@ -178,6 +179,11 @@ def attribute(sentences: Sequence, actors: ActorTable | None = None) -> list[Att
             found = quote_speaker
         if found is None and raw.lstrip()[:1] in '"“' and last_quote is not None:
             found = last_quote  # '"…," Onodera said.' then '"It is not …"'
+        if found is None and raw.lstrip()[:1] in '"“‘' and introducer is not None:
+            found = introducer  # 'Prime Minister Abe said the following,' then '“Over the course …'
+        introducer = None
+        if found is not None and phrase and quoted_words == 0 and raw.rstrip()[-1:] in ",:":
+            introducer, found = found, None  # a quote introducer with no content of its own is narration
         if found is not None:
             out[i] = found
             history.append(found)
