@@ -182,6 +182,9 @@ _HEADLINE_COLON = re.compile(r"^(?P<np>[A-Z][\w.'’ -]{1,40}?):\s+\S")
 _HEADLINE_TAIL = re.compile(r"(?:\s[-–—]|(?<=[a-z])-|:)\s+(?P<np>[^-–—:.!?\"“”]{2,50})$")
 
 
+_FURNITURE = re.compile(r"(?i)^(?:photo|image|picture|credit|source|caption|video|file)\b")
+
+
 def is_headline(text: str) -> bool:
     """A line without a sentence's final stop: a headline, heading or title line."""
     t = text.strip().rstrip('"”’')
@@ -192,18 +195,23 @@ def headline_speaker(text: str) -> str | None:
     """The source a headline tags ("Putin: ...", "... - Lavrov", "... – Russian deputy FM", "...: US commander"),
     or None."""
     t = text.strip()
-    if not is_headline(t):
+    if not is_headline(t) or _FURNITURE.match(t):
         return None
-    m = _HEADLINE_COLON.match(t) or _HEADLINE_TAIL.search(t)
-    if not m:
-        return None
-    np_text = m.group("np").strip()
+    for m in (_HEADLINE_COLON.match(t), _HEADLINE_TAIL.search(t)):
+        if m and _source_tag(m.group("np").strip()):
+            return m.group("np").strip()
+    return None
+
+
+def _source_tag(np_text: str) -> bool:
+    """Whether a headline's tag names a source: a role, a capital or country, or a person's name."""
     if AGENCY.search(np_text) or any(ch.isdigit() for ch in np_text):
-        return None
-    words = set(np_text.lower().split())
-    if words & _SPEAKER_ROLES or np_text in _HEADLINE_SOURCES:
-        return np_text
-    return np_text if _is_personal(clean_mention(np_text), ActorTable()) and len(np_text.split()) <= 3 else None
+        return False
+    if set(np_text.lower().split()) & _SPEAKER_ROLES or np_text in _HEADLINE_SOURCES:
+        return True
+    if set(np_text.split()) & {"Day", "Week", "Year", "Part", "Update", "Live", "Photos", "Video", "Analysis"}:
+        return False
+    return _is_personal(clean_mention(np_text), ActorTable()) and len(np_text.split()) <= 3
 
 
 def fuller_mention(np_text: str, article: str) -> str | None:
@@ -230,7 +238,7 @@ def _role_words(mention: str) -> list[str]:
     return [w.lower() for w in mention.split() if w.lower() not in DETERMINERS and w.lower() not in ("this", "that")]
 
 
-_CAP_RUN = re.compile(r"(?<![\w-])(?:[A-Z][\w'’.-]*|of|de|von|van)(?:\s+(?:[A-Z][\w'’.-]*|of|the|de|von|van)){0,7}")
+_CAP_RUN = re.compile(r"(?<![\w-])(?:[A-Z][\w'’.-]*|of|de|von|van)(?:\s+(?:[A-Z][\w'’.-]*|of|the|de|von|van)){0,11}")
 _GENERIC_ROLES = {"official", "diplomat", "politician", "lawmaker", "expert", "analyst", "source"}
 _PERSON_ROLE_WORDS = PERSON_NOUNS | {"spokesperson", "spokeswoman", "spokesman", "premier", "chancellor", "fm", "pm",
                                      "head", "director", "chairman", "governor", "mayor", "commander", "envoy"}
@@ -265,16 +273,30 @@ def person_mentions(text: str, actors: ActorTable) -> list[tuple[int, str, str, 
         name = " ".join(run)
         start = m.start() + m.group().rfind(run[0])
         context = " ".join(text[max(0, m.start() - 80):m.start()].split()[-6:] + words[:len(words) - len(run)])
+        apposition = _APPOSITION.match(text[m.end():])
+        own = " ".join(words[:len(words) - len(run)])  # the title run itself ("Russian Ambassador to Japan")
+        if apposition:  # "Mark Doyle, commander of US forces in Japan," describes him too
+            own += " " + text[m.end():m.end() + 80].split(",")[1]
+            context += " " + own
         described = titled or any(w.lower().strip(",") in _PERSON_ROLE_WORDS for w in context.split()[-3:]) or \
-            bool(_APPOSITION.match(text[m.end():]))
+            bool(apposition)
         if known is None and not described:  # "Northern Territories", "New York": no person named
             continue
         side = known.side if known is not None and known.side in SIDES else None
-        if side is None:
-            hit = NATIONALITY_RE.findall(context)
-            side = NATIONALITY[hit[-1]] if hit else None
+        if side is None:  # the leftmost nationality of its own title or apposition, else the nearest before it
+            hit = NATIONALITY_RE.findall(own)[:1] or NATIONALITY_RE.findall(context)[-1:]
+            side = NATIONALITY[hit[0]] if hit else None
         out.append((start, name, context, side))
     return out
+
+
+#: What else the article may call a person a role names ("the envoy" -> "Ambassador Mikhail Galuzin").
+_ROLE_SYNONYMS = {"envoy": ("envoy", "ambassador"), "ambassador": ("ambassador", "envoy"), "fm": ("foreign minister",),
+                  "pm": ("prime minister", "premier"), "premier": ("premier", "prime minister"),
+                  "leader": ("leader", "president", "prime minister", "premier"),
+                  "spokesperson": ("spokesperson", "spokeswoman", "spokesman", "press secretary"),
+                  "spokeswoman": ("spokeswoman", "spokesperson"), "spokesman": ("spokesman", "spokesperson"),
+                  "commander": ("commander", "gen.", "adm.", "general", "admiral")}
 
 
 def _fits(role: list[str], want_side: str | None, name: str, context: str, side: str | None,
@@ -288,8 +310,7 @@ def _fits(role: list[str], want_side: str | None, name: str, context: str, side:
         return want_side is None or side == want_side
     actor = actors.get(name)
     described = (context + " " + (actor.role if actor is not None else "")).lower()
-    head = {"fm": "foreign minister", "pm": "prime minister"}.get(role[-1], role[-1])
-    return head in described or head.rstrip("s") in described
+    return any(h in described for h in _ROLE_SYNONYMS.get(role[-1], (role[-1], role[-1].rstrip("s"))))
 
 
 def role_antecedent(mention: str, before: str, article: str, actors: ActorTable,
@@ -300,7 +321,8 @@ def role_antecedent(mention: str, before: str, article: str, actors: ActorTable,
     lowered = mention.lower()
     if lowered not in ("he", "she") and not any(w in _PERSON_ROLE_WORDS for w in _role_words(mention)):
         return None  # "the ministry", "the Russian side": no person
-    words = [w for w in _role_words(mention) if w not in NATIONALITY and w.capitalize() not in NATIONALITY]
+    words = re.split(r"\s+(?:in|of|to|at|for)\s+", " ".join(_role_words(mention)))[0].split()  # "commander in Japan"
+    words = [w for w in words if w not in NATIONALITY and w.capitalize() not in NATIONALITY and w.upper() not in NATIONALITY]
     want = next((NATIONALITY[w] for w in mention.replace("’s", "").replace("'s", "").split() if w in NATIONALITY),
                 None)
     if lowered in ("he", "she"):
@@ -350,7 +372,8 @@ def body_antecedent(mention: str, before: str) -> str | None:
                     rf"(?:[Tt]he[ \t]+)?(?:{' '.join(map(re.escape, words[1:-1]))}[ \t]*)?(?i:{re.escape(head)})[ \t]+of[ \t]+"
                     rf"(?:the[ \t]+)?(?:[A-Z][\w'’-]*[ \t]*){{1,4}})")
     hits = [m.group().strip() for m in rx.finditer(before)]
-    hits = [h for h in hits if not h.lower().startswith(("the " + head, head)) or " of " in h]
+    hits = [h for h in hits if any(w[:1].isupper() and w.lower() not in DETERMINERS for w in h.split()[:-1])
+            and not h.lower().startswith(("the " + head, head)) or " of " in h]
     return hits[-1] if hits else None
 
 

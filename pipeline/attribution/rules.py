@@ -80,7 +80,7 @@ def _unglue(masked: str, raw: str) -> tuple[str, str]:
 # --- sentences ------------------------------------------------------------------------------------------------------
 
 _SUBORDINATE = re.compile(r"(?i)(?:^|\W)(?:which|what|whom|whose|since|because|until|unless|although|though|whereas|"
-                          r"while|when|as|after|before|if|once)\s*$")
+                          r"while|when|as|after|before|if|once) {0,2}$")
 
 
 def _subordinate(prefix: str, np_text: str) -> bool:
