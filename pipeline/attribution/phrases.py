@@ -155,9 +155,12 @@ def resolve(phrase: str, actors: ActorTable) -> Attribution:
     by full name ("Vladimir Putin"), a body as the article names it ("Moscow"); any other phrase keeps its words
     and takes the side of an actor or nationality word in it, or none.
     """
-    phrase = phrase.strip().rstrip(".,")
+    phrase = phrase.strip().rstrip(",")
+    if phrase.endswith(".") and not re.search(r"(?:^|[\s.])[A-Z]\.$", phrase):  # "the U.S." keeps its stop
+        phrase = phrase.rstrip(".")
     plain = strip_titles(phrase)
-    actor = actors.get(plain) or actors.get(phrase)
+    bare = re.sub(r"^(?:the|The)\s+", "", phrase)  # "The Joint Chiefs of Staff Committee"
+    actor = actors.get(plain) or actors.get(phrase) or actors.get(bare)
     if actor is not None:
         return Attribution(actor.name if actor.kind == "person" else phrase, actor.side if actor.side in SIDES else None)
     return Attribution(plain, _side_of(phrase, actors))

@@ -84,7 +84,9 @@ def clean_mention(mention: str, actors: ActorTable | None = None) -> str:
     District Colonel-General Sergei Surovikin") and a trailing "'s" dropped from a person's name; a body's phrase
     ("Japan's Defence Ministry") stays as the article writes it."""
     actors = ActorTable() if actors is None else actors
-    m = mention.strip().rstrip(".,")
+    m = mention.strip().rstrip(",")
+    if m.endswith(".") and not re.search(r"(?:^|[\s.])[A-Z]\.$", m):  # "the U.S." keeps its stop
+        m = m.rstrip(".")
     m = re.sub(r"['’]s$", "", m)
     words = m.split()
     outlet = _OUTLET_PREFIX.match(m)  # "Japan's daily newspaper Sankei" -> "Sankei"

@@ -67,6 +67,9 @@ def quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:
 #: A comma glued to the next word ("Moscow and Tokyo,Galuzin also said"): a space put back, length kept aside.
 _GLUED = re.compile(r",(?=[A-Z][a-z])")
 
+_OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they"}
+
+
 def _unglue(masked: str, raw: str) -> tuple[str, str]:
     """Both texts with a space put after each comma that ``raw`` glues to the next word, at the same places."""
     cuts = [m.end() for m in _GLUED.finditer(raw)]
@@ -116,6 +119,7 @@ def find_phrase(masked: str, raw: str) -> str | None:
         m = rx.search(masked)
         if m:
             np_text = trim_np(m.group("np"))
+            np_text = _OBJECT_PRONOUNS.get(np_text.lower(), np_text)  # "according to him" refers back as "he"
             if np_text and np_text.split()[0].lower() not in ("i", "we", "you", "this", "that", "there"):
                 candidates.append((m.start(), np_text))
     m = WHO.search(masked)

@@ -141,3 +141,16 @@ def test_a_title_case_headline_verb_names_its_subject():
     article = ["Russia Blasts Japan's Radar Plan", "The plan was approved on Monday."]
     assert who(article)[0] == ("Russia", "russian")
     assert who(["Russia Deploys Missiles Near Islands Claimed by Japan"])[0][0] is None
+
+
+def test_object_pronouns_after_according_to_refer_back():
+    article = ["Deputy Minister Ivan Belov spoke in Moscow on Friday.",
+               "According to him, the drills will end in May."]
+    assert who(article)[1] == ("Ivan Belov", "other") or who(article)[1][0] == "Ivan Belov"
+
+
+def test_a_body_is_found_in_the_table_with_its_article_and_abbreviation_stops():
+    actors = ActorTable([Actor("Joint Staff of Japan", ("Joint Staff Office",), "japanese", "", "military"),
+                         Actor("United States", ("U.S.",), "us", "", "government")])
+    assert who(["The Joint Staff Office said two bombers flew past."], actors)[0][1] == "japanese"
+    assert who(["Years ago, the U.S. complained that the missile broke the treaty."], actors)[0] == ("the U.S.", "us")
