@@ -19,18 +19,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import Counter
 from pathlib import Path
 
-from pipeline import paths
-from pipeline.annotation.splits import read_split
-from pipeline.attribution import attribute, combine, default_actors
-from pipeline.attribution.article import combine_learned
-from pipeline.attribution.span_head import SpanHead, decode_article
-from pipeline.attribution.token_states import TokenEncoder
-from pipeline.evaluation.attribution import MISS_KINDS, evaluate_end_to_end
-from pipeline.jsonl import iter_jsonl
-from pipeline.text.segment import split_sentences
+# This checkout's pipeline, not whichever one the environment has installed.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pipeline import paths  # noqa: E402
+from pipeline.annotation.splits import read_split  # noqa: E402
+from pipeline.attribution import attribute, combine, default_actors  # noqa: E402
+from pipeline.attribution.article import combine_learned  # noqa: E402
+from pipeline.attribution.span_head import SpanHead, decode_article  # noqa: E402
+from pipeline.attribution.token_states import TokenEncoder  # noqa: E402
+from pipeline.evaluation.attribution import MISS_KINDS, evaluate_end_to_end  # noqa: E402
+from pipeline.jsonl import iter_jsonl  # noqa: E402
+from pipeline.text.segment import split_sentences  # noqa: E402
 
 
 def load(path: Path) -> list[dict]:

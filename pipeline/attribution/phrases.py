@@ -53,6 +53,9 @@ def np_before(prefix: str) -> str | None:
         prefix = paren.group("head")
     if prefix.endswith((";", ":", "--")):
         return None
+    gap = prefix.rfind("   ")  # a masked quote ends the phrase on its left ('… as an “integral part,” the envoy')
+    if gap >= 0:
+        prefix = prefix[gap:]
     tokens = prefix.split()
     picked: list[str] = []
     i = len(tokens) - 1
@@ -74,6 +77,10 @@ def np_before(prefix: str) -> str | None:
     picked.reverse()
     while picked and (picked[0] in OPENERS or picked[0] in PREPOSITIONS):
         picked.pop(0)
+    if picked and _valid_np(picked) and i >= 1 and tokens[i] == "and" and picked[0][:1].isupper():
+        other = np_before(" ".join(tokens[:i]))  # a joint subject: "Moscow and Beijing", "Russia and China"
+        if other and other[:1].isupper() and other.lower() not in PRONOUNS and " and " not in other:
+            return f"{other} and {' '.join(picked)}"
     return " ".join(picked) if picked and _valid_np(picked) else None
 
 
@@ -148,9 +155,12 @@ def resolve(phrase: str, actors: ActorTable) -> Attribution:
     by full name ("Vladimir Putin"), a body as the article names it ("Moscow"); any other phrase keeps its words
     and takes the side of an actor or nationality word in it, or none.
     """
-    phrase = phrase.strip().rstrip(".,")
+    phrase = phrase.strip().rstrip(",")
+    if phrase.endswith(".") and not re.search(r"(?:^|[\s.])[A-Z]\.$", phrase):  # "the U.S." keeps its stop
+        phrase = phrase.rstrip(".")
     plain = strip_titles(phrase)
-    actor = actors.get(plain) or actors.get(phrase)
+    bare = re.sub(r"^(?:the|The)\s+", "", phrase)  # "The Joint Chiefs of Staff Committee"
+    actor = actors.get(plain) or actors.get(phrase) or actors.get(bare)
     if actor is not None:
         return Attribution(actor.name if actor.kind == "person" else phrase, actor.side if actor.side in SIDES else None)
     return Attribution(plain, _side_of(phrase, actors))

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .actors import ActorTable, Attribution
+from .actors import SIDES, ActorTable, Attribution
 from .phrases import refer_back, resolve, strip_titles
-from .rules import _find_phrase, _quote_scan
-from .vocabulary import DETERMINERS, HEAD_NOUNS, NATIONALITY, PERSON_NOUNS, PRONOUNS, TITLES
+from .rules import find_phrase, quote_scan
+from .vocabulary import DETERMINERS, HEAD_NOUNS, NATIONALITY, NATIONALITY_RE, PERSON_NOUNS, PRONOUNS, TITLES
 
 _NAME_WORD = r"[A-Z][\w'’.-]*"
 _NAME_SEQ = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|von|van|al-\w+))*")
@@ -40,7 +40,8 @@ def widen(text: str, span: tuple[int, int]) -> str:
 
 _MORE_TITLES = {"Colonel-General", "Colonel", "Col", "Lt", "Lt.", "Gen", "Spokesman", "Spokeswoman", "Spokesperson",
                 "Councilor", "Councilors", "Officials", "Army", "Navy", "Mr", "Ms", "Lieutenant-General", "Major-General",
-                "Rear", "Vice-Admiral", "Press", "Secretary-General", "Deputy", "FM", "PM", "Kremlin", "Kyodo"}
+                "Rear", "Vice-Admiral", "Press", "Secretary-General", "Deputy", "FM", "PM", "Kremlin", "Kyodo", "New",
+                "Outgoing", "Incoming", "Then"}
 _TITLE_WORDS |= _MORE_TITLES
 _BODY_WORDS = {w.lower() for w in HEAD_NOUNS} | {
     "paper", "agency", "committee", "forces", "force", "district", "department", "news", "press", "service",
@@ -49,7 +50,11 @@ _BODY_WORDS = {w.lower() for w in HEAD_NOUNS} | {
 
 
 def _personal_word(w: str, actors: ActorTable) -> bool:
+    if re.fullmatch(r"[A-Z]\.", w):  # an initial ("Jerry P. Martinez")
+        return True
     if not w[:1].isupper() or (w.isupper() and len(w) > 1) or w in _TITLE_WORDS or w in NATIONALITY:
+        return False
+    if w.endswith(".") and len(w) > 2:  # "Tuesday." ends a sentence, not part of a name
         return False
     if re.search(r"['’]s$", w) or w.endswith(":") or w.lower() in _BODY_WORDS or not re.match(r"^[\w'’.-]+$", w):
         return False
@@ -67,16 +72,30 @@ def _trailing_person(words: list[str], actors: ActorTable) -> list[str]:
     return run
 
 
+_PERSON_TITLES = {"Ambassador", "Minister", "President", "Premier", "Chancellor", "Secretary", "Spokesman", "Spokeswoman",
+                  "Spokesperson", "Mr.", "Mrs.", "Ms.", "Dr.", "Mr", "Ms", "Dr", "Gen.", "Adm.", "Governor", "Senator",
+                  "Envoy", "Commander", "Prof."}
+_OUTLET_PREFIX = re.compile(r"^.*\b(?:newspaper|daily|agency|broadcaster|outlet|weekly)\s+"
+                            r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})$")
+
+
 def clean_mention(mention: str, actors: ActorTable | None = None) -> str:
     """Titles, leading possessives and descriptions ("Russia's Foreign Minister Sergey Lavrov", "Eastern Military
     District Colonel-General Sergei Surovikin") and a trailing "'s" dropped from a person's name; a body's phrase
     ("Japan's Defence Ministry") stays as the article writes it."""
     actors = ActorTable() if actors is None else actors
-    m = mention.strip().rstrip(".,")
+    m = mention.strip().rstrip(",")
+    if m.endswith(".") and not re.search(r"(?:^|[\s.])[A-Z]\.$", m):  # "the U.S." keeps its stop
+        m = m.rstrip(".")
     m = re.sub(r"['’]s$", "", m)
     words = m.split()
+    outlet = _OUTLET_PREFIX.match(m)  # "Japan's daily newspaper Sankei" -> "Sankei"
+    if outlet:
+        return outlet.group("name")
     run = _trailing_person(words, actors)
-    if 2 <= len(run) < len(words) and not any(w.lower() in ("and", "or") for w in words):
+    # "Ambassador to Japan Galuzin", "Minister Lavrov" -> the surname
+    titled = len(run) == 1 < len(words) and any(w in _PERSON_TITLES for w in words[:-1])
+    if (2 <= len(run) < len(words) or titled) and not any(w.lower() in ("and", "or") for w in words):
         return " ".join(run)
     return strip_titles(m)
 
@@ -114,7 +133,8 @@ def role_like(mention: str) -> bool:
     # "the minister", or a bare role without a determiner ("Japanese prime minister", "Russian deputy FM"); never
     # an indefinite one ("one military expert", "a spokesman": somebody new)
     first = mention.split()[0].lower()
-    return first in ("the", "this") or (first not in DETERMINERS and words[-1].lower() in PERSON_NOUNS | {"fm", "pm"})
+    head = re.split(r"\s+(?:to|of|in|for|at)\s+", " ".join(words))[0].split()[-1].lower()
+    return first in ("the", "this") or (first not in DETERMINERS and head in PERSON_NOUNS | {"fm", "pm"})
 
 
 def side_of(name: str, actors: ActorTable) -> str | None:
@@ -142,7 +162,13 @@ def resolve_mention(mention: str, history: list[Attribution], article: str, acto
         forms = [actor.name] + [f for f in actor.aliases if len(f.split()) >= 2 and
                                 not any(w in _TITLE_WORDS for w in f.split())]
         counts = {f: len(re.findall(rf"(?<![\w-]){re.escape(f)}(?![\w-])", article)) for f in forms}
-        name = max(forms, key=lambda f: (counts[f], f == actor.name))
+        # an article that never writes a full form keeps its own ("Motegi" throughout: `Motegi`, GUIDELINES §2)
+        if any(counts.values()) or not article:
+            name = max(forms, key=lambda f: (counts[f], f == actor.name))
+        else:
+            written = [f for f in (actor.name, *actor.aliases) if not any(w in _TITLE_WORDS for w in f.split())
+                       and re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", article)]
+            name = full_name(max(written, key=len), article, actors) if written else actor.name
     else:
         name = full_name(name, article, actors)
     side = side_of(name, actors) or side_of(mention, actors)
@@ -155,54 +181,202 @@ _AGENCY_CLAUSE = re.compile(r",?\s*(?:the\s+)?[^,;]{0,40}?(?:news agency|TASS|Ky
                             r"Sputnik|Xinhua|Yonhap|Jiji|NHK|outlet|newspaper|USNI News|Tasnim)[^,;]{0,20}?\s+"
                             r"(?:reported|said|quoted|cited|reports|says|quotes|cites|wrote|writes)\b[^,.;]*")
 _HEADLINE_COLON = re.compile(r"^(?P<np>[A-Z][\w.'’ -]{1,40}?):\s+\S")
-_HEADLINE_DASH = re.compile(r"\s[-–—]\s+(?P<np>[^-–—.!?]{2,50})$")
+_HEADLINE_TAIL = re.compile(r"(?:\s[-–—]|(?<=[a-z])-|:)\s+(?P<np>[^-–—:.!?\"“”]{2,50})$")
+
+
+_FURNITURE = re.compile(r"(?i)^(?:photo|image|picture|credit|source|caption|video|file)\b")
+
+
+def is_headline(text: str) -> bool:
+    """A line without a sentence's final stop: a headline, heading or title line."""
+    t = text.strip().rstrip('"”’')
+    return bool(t) and t[-1] not in ".!?" and len(t) <= 200
 
 
 def headline_speaker(text: str) -> str | None:
-    """The source a headline names ("Putin: ...", "... - Lavrov", "... – Russian deputy FM"), or None."""
+    """The source a headline tags ("Putin: ...", "... - Lavrov", "... – Russian deputy FM", "...: US commander"),
+    or None."""
     t = text.strip()
-    if not t or t[-1] in '.!?"”' or len(t) > 200:
+    if not is_headline(t) or _FURNITURE.match(t):
         return None
-    m = _HEADLINE_COLON.match(t) or _HEADLINE_DASH.search(t)
-    if not m:
-        return None
-    np_text = m.group("np").strip()
+    for m in (_HEADLINE_COLON.match(t), _HEADLINE_TAIL.search(t)):
+        if m and _source_tag(m.group("np").strip()):
+            return m.group("np").strip()
+    return None
+
+
+def _source_tag(np_text: str) -> bool:
+    """Whether a headline's tag names a source: a role, a capital or country, or a person's name."""
     if AGENCY.search(np_text) or any(ch.isdigit() for ch in np_text):
+        return False
+    if set(np_text.lower().split()) & _SPEAKER_ROLES or np_text in _HEADLINE_SOURCES:
+        return True
+    if set(np_text.split()) & {"Day", "Week", "Year", "Part", "Update", "Live", "Photos", "Video", "Analysis"}:
+        return False
+    return _is_personal(clean_mention(np_text), ActorTable()) and len(np_text.split()) <= 3
+
+
+def fuller_mention(np_text: str, article: str) -> str | None:
+    """The fuller name an article gives a headline's tag ("— Foreign Ministry" -> "Russia's Foreign Ministry", "—
+    MFA" -> the same, "- Defense White Paper" -> "Japan's 2019 Defense White Paper"), or None."""
+    np_text = _ABBREVIATIONS.get(np_text, np_text)
+    if not np_text[:1].isupper() or np_text in _HEADLINE_SOURCES or _is_personal(np_text, ActorTable()):
         return None
-    words = set(np_text.lower().split())
-    if words & _SPEAKER_ROLES or np_text in _HEADLINE_SOURCES:
-        return np_text
-    return np_text if _is_personal(clean_mention(np_text), ActorTable()) and len(np_text.split()) <= 3 else None
+    rx = re.compile(rf"(?<![\w-])(?:[A-Z][\w.'’-]*\s+|\d{{4}}\s+){{1,3}}{re.escape(np_text)}(?![\w-])")
+    lines = article.split("\n", 1)
+    m = rx.search(lines[-1])
+    return m.group().strip() if m else None
 
 
+_ABBREVIATIONS = {"MFA": "Foreign Ministry", "MOD": "Defense Ministry", "FM": "Foreign Minister", "PM": "Prime Minister"}
 _SPEAKER_ROLES = {"fm", "pm", "minister", "president", "spokesman", "spokeswoman", "spokesperson", "official",
-                  "officials", "ambassador", "envoy", "diplomat", "kremlin", "pentagon", "ministry", "white"}
-_HEADLINE_SOURCES = {"Kremlin", "Moscow", "Tokyo", "Washington", "Pentagon", "Beijing"}
+                  "officials", "ambassador", "envoy", "diplomat", "kremlin", "pentagon", "ministry", "white", "mfa",
+                  "commander", "expert", "paper", "embassy"}
+_HEADLINE_SOURCES = {"Kremlin", "Moscow", "Tokyo", "Washington", "Pentagon", "Beijing", "Russia", "Japan", "US", "U.S.",
+                     "China", "NATO", "Seoul", "Pyongyang"}
 
 
 def _role_words(mention: str) -> list[str]:
     return [w.lower() for w in mention.split() if w.lower() not in DETERMINERS and w.lower() not in ("this", "that")]
 
 
-def role_antecedent(mention: str, before: str, article: str, actors: ActorTable) -> Attribution | None:
-    """The person a role ("the spokeswoman", "the Russian president", "the Kremlin leader") or "he"/"she" means: the
-    nearest earlier name the article writes after that role ("spokeswoman Maria Zakharova"), else any."""
-    words = _role_words(mention)
-    if mention.lower() in ("he", "she"):
-        hits = [m for m in re.finditer(r"(?<![\w-])[A-Z][a-z][\w'’-]+(?:\s+[A-Z][\w.'’-]*){1,2}", before)
-                if _is_personal(clean_mention(m.group(), actors), actors)]
-        return resolve_mention(hits[-1].group(), [], article, actors) if hits else None
-    if not words:
-        return None
-    head = re.escape(words[-1])
-    rx = re.compile(rf"(?i:{head})\s+(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){{0,2}})")
-    for text in (before, article):
-        hits = [m for m in rx.finditer(text) if _is_personal(clean_mention(m.group("name"), actors), actors)]
+_CAP_RUN = re.compile(r"(?<![\w-])(?:[A-Z][\w'’.-]*|of|de|von|van)(?:\s+(?:[A-Z][\w'’.-]*|of|the|de|von|van)){0,11}")
+_GENERIC_ROLES = {"official", "diplomat", "politician", "lawmaker", "expert", "analyst", "source"}
+_PERSON_ROLE_WORDS = PERSON_NOUNS | {"spokesperson", "spokeswoman", "spokesman", "premier", "chancellor", "fm", "pm",
+                                     "head", "director", "chairman", "governor", "mayor", "commander", "envoy"}
+
+
+#: ", a regional governor" / ", who …" after a name: an apposition that makes it a person.
+_APPOSITION = re.compile(r",\s+(?:who\b|(?:a|an|the)?\s*(?:[\w.-]+\s+){0,4}?(?:"
+                         + "|".join(sorted(_PERSON_ROLE_WORDS)) + r")\b)")
+
+
+def person_mentions(text: str, actors: ActorTable) -> list[tuple[int, str, str, str | None]]:
+    """Every mention of a named person in ``text``: (position, name as written, the words before it that describe
+    it, its side or None). A name is a run of personal name words (two or more, or one that the actors table knows
+    as a person or that follows a title: "Minister Lavrov"), titles and possessives dropped."""
+    out = []
+    for m in _CAP_RUN.finditer(text):
+        words = m.group().split()
+        ends = [i for i, w in enumerate(words[:-1]) if w.endswith(".") and len(w) > 3 and w not in _TITLE_WORDS]
+        if ends:  # "… on Tuesday. Lavrov …": the run after the sentence end
+            words = words[ends[-1] + 1:]
+        while words and words[-1] in ("of", "the", "de", "von", "van"):
+            words.pop()
+        run = _trailing_person(words, actors)
+        while run and run[-1].endswith(".") and len(run[-1]) > 2:  # "… Lavrov." at a sentence end
+            run[-1] = run[-1].rstrip(".")
+        if not run:
+            continue
+        titled = len(run) < len(words) and words[len(words) - len(run) - 1] in _TITLE_WORDS
+        known = actors.get(" ".join(run))
+        if known is not None and known.kind != "person":
+            continue
+        name = " ".join(run)
+        start = m.start() + m.group().rfind(run[0])
+        context = " ".join(text[max(0, m.start() - 80):m.start()].split()[-6:] + words[:len(words) - len(run)])
+        apposition = _APPOSITION.match(text[m.end():])
+        own = " ".join(words[:len(words) - len(run)])  # the title run itself ("Russian Ambassador to Japan")
+        if apposition:  # "Mark Doyle, commander of US forces in Japan," describes him too
+            own += " " + text[m.end():m.end() + 80].split(",")[1]
+            context += " " + own
+        described = titled or any(w.lower().strip(",") in _PERSON_ROLE_WORDS for w in context.split()[-3:]) or \
+            bool(apposition)
+        if known is None and not described:  # "Northern Territories", "New York": no person named
+            continue
+        side = known.side if known is not None and known.side in SIDES else None
+        if side is None:  # the leftmost nationality of its own title or apposition, else the nearest before it
+            hit = NATIONALITY_RE.findall(own)[:1] or NATIONALITY_RE.findall(context)[-1:]
+            side = NATIONALITY[hit[0]] if hit else None
+        out.append((start, name, context, side))
+    return out
+
+
+#: What else the article may call a person a role names ("the envoy" -> "Ambassador Mikhail Galuzin").
+_ROLE_SYNONYMS = {"envoy": ("envoy", "ambassador"), "ambassador": ("ambassador", "envoy"), "fm": ("foreign minister",),
+                  "pm": ("prime minister", "premier"), "premier": ("premier", "prime minister"),
+                  "leader": ("leader", "president", "prime minister", "premier"),
+                  "spokesperson": ("spokesperson", "spokeswoman", "spokesman", "press secretary"),
+                  "spokeswoman": ("spokeswoman", "spokesperson"), "spokesman": ("spokesman", "spokesperson"),
+                  "commander": ("commander", "gen.", "adm.", "general", "admiral")}
+
+
+def _fits(role: list[str], want_side: str | None, name: str, context: str, side: str | None,
+          actors: ActorTable) -> bool:
+    """Whether a named person can be what a role describes: its head noun among the words that describe the name
+    ("spokeswoman Maria Zakharova") or in the actors table's role, a generic one ("the official") for anybody; and
+    the side the role names, if it names one."""
+    if want_side is not None and side is not None and side != want_side:
+        return False
+    if not role or role[-1] in _GENERIC_ROLES or role in (["he"], ["she"]):
+        return want_side is None or side == want_side
+    actor = actors.get(name)
+    described = (context + " " + (actor.role if actor is not None else "")).lower()
+    return any(h in described for h in _ROLE_SYNONYMS.get(role[-1], (role[-1], role[-1].rstrip("s"))))
+
+
+def role_antecedent(mention: str, before: str, article: str, actors: ActorTable,
+                    after: str | None = None) -> Attribution | None:
+    """The person a role ("the spokeswoman", "the Russian president", "the Kremlin leader", "the Japanese official")
+    or "he"/"she" means: the nearest compatible named mention before it in the article, else (a lead that names the
+    person later) the first one after it."""
+    lowered = mention.lower()
+    if lowered not in ("he", "she") and not any(w in _PERSON_ROLE_WORDS for w in _role_words(mention)):
+        return None  # "the ministry", "the Russian side": no person
+    words = re.split(r"\s+(?:in|of|to|at|for)\s+", " ".join(_role_words(mention)))[0].split()  # "commander in Japan"
+    words = [w for w in words if w not in NATIONALITY and w.capitalize() not in NATIONALITY and w.upper() not in NATIONALITY]
+    want = next((NATIONALITY[w] for w in mention.replace("’s", "").replace("'s", "").split() if w in NATIONALITY),
+                None)
+    if lowered in ("he", "she"):
+        words = [lowered]
+    after = article[len(before):] if after is None else after
+    for text, nearest in ((before, True), (after, False)):
+        hits = [h for h in person_mentions(text, actors) if _fits(words, want, h[1], h[2], h[3], actors)]
+        if lowered in ("he", "she") and not nearest:
+            break  # a pronoun does not look ahead
         if hits:
-            found = resolve_mention(hits[-1 if text is before else 0].group("name"), [], article, actors)
+            found = resolve_mention(hits[-1 if nearest else 0][1], [], article, actors)
             if found.speaker:
-                return found
+                return found if found.side or hits[-1 if nearest else 0][3] is None else \
+                    Attribution(found.speaker, hits[-1 if nearest else 0][3])
     return None
+
+
+_OUTLET_HEADS = {"outlet", "newspaper", "paper", "daily", "agency", "broadcaster", "publication", "weekly"}
+_OUTLET_NAME = re.compile(r"(?:The[ \t]+)?(?:[A-Z][\w'’-]*[ \t]+){0,3}(?:Shimbun|Times|Post|News|Daily|Herald|Journal|"
+                          r"Gazette)|(?:\bthe[ \t]+)?" + AGENCY.pattern)
+
+
+_DOCUMENT_HEADS = {"document", "paper"}
+_DOCUMENT_NAME = re.compile(r"(?:[A-Z][\w.'’-]*[ \t]+|\d{4}[ \t]+){1,5}(?:Paper|Report|Document|Declaration|Strategy|Review)\b")
+
+
+def body_antecedent(mention: str, before: str) -> str | None:
+    """What a bare lower-case description of a body ("the ministry", "The press service", "the outlet") means: the
+    nearest earlier name the article gives with that head ("Russia’s Defense Ministry", "the press service of the
+    Eastern Military District"; for an outlet, the outlet's name), else None."""
+    words = mention.split()
+    if len(words) < 2 or words[0].lower() != "the":
+        return None
+    head = words[-1].lower()
+    if head in _OUTLET_HEADS:  # "the outlet", "the Japanese outlet", "the Osaka-based outlet"
+        hits = list(_OUTLET_NAME.finditer(before))
+        return hits[-1].group().strip() if hits else None
+    if not all(w.islower() for w in words[1:]):
+        return None
+    if head in _DOCUMENT_HEADS:  # "the document" -> "Japan's 2019 Defense White Paper"
+        hits = list(_DOCUMENT_NAME.finditer(before))
+        return hits[-1].group().strip() if hits else None
+    if head not in _BODY_WORDS or head in ("side", "report", "statement"):
+        return None
+    rx = re.compile(rf"(?:(?:[Tt]he[ \t]+)?(?:[A-Z][\w.'’-]*[ \t]+){{1,4}}(?:{' '.join(map(re.escape, words[1:-1]))}[ \t]*)?"
+                    rf"(?i:{re.escape(head)})(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:[A-Z][\w'’-]*[ \t]*){{1,4}})?|"
+                    rf"(?:[Tt]he[ \t]+)?(?:{' '.join(map(re.escape, words[1:-1]))}[ \t]*)?(?i:{re.escape(head)})[ \t]+of[ \t]+"
+                    rf"(?:the[ \t]+)?(?:[A-Z][\w'’-]*[ \t]*){{1,4}})")
+    hits = [m.group().strip() for m in rx.finditer(before)]
+    hits = [h for h in hits if any(w[:1].isupper() and w.lower() not in DETERMINERS for w in h.split()[:-1])
+            and not h.lower().startswith(("the " + head, head)) or " of " in h]
+    return hits[-1] if hits else None
 
 
 def person_in_history(mention: str, history: list[Attribution], actors: ActorTable) -> Attribution | None:
@@ -219,7 +393,7 @@ def agency_source(text: str) -> str | None:
     stripped = _AGENCY_CLAUSE.sub("", text)
     if stripped == text:
         return None
-    phrase = _find_phrase(_quote_scan(stripped, False)[0], stripped)
+    phrase = find_phrase(quote_scan(stripped, False)[0], stripped)
     return phrase if phrase and not AGENCY.search(phrase) else None
 
 

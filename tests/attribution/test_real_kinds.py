@@ -32,7 +32,7 @@ def who(sentences, actors=ACTORS):
     "floated an offer that", "threatened that",
 ])
 def test_reporting_verbs_of_the_real_corpus(verb):
-    sentence = f"Lavrov {verb} the island garrison would be doubled before the winter."
+    sentence = f"Foreign Minister Sergey Lavrov {verb} the island garrison would be doubled before the winter."
     assert who([sentence]) == [("Sergey Lavrov", "russian")]
 
 
@@ -62,6 +62,13 @@ def test_titles_and_possessives_are_not_part_of_the_name():
         ("Sergey Lavrov", "russian")
     assert clean_mention("Eastern Military District Colonel-General Pavel Surin") == "Pavel Surin"
     assert clean_mention("Japan's Defence Ministry") == "Japan's Defence Ministry"
+
+
+def test_a_known_person_is_written_as_this_article_writes_the_name():
+    # GUIDELINES §2: the article's own fullest form, not the actors table's, when the article never writes that
+    assert who(["Lavrov warned that the talks had stalled."]) == [("Lavrov", "russian")]
+    assert who(["Sergei Lavrov arrived on Monday.", "Lavrov warned that the talks had stalled."])[1] == \
+        ("Sergei Lavrov", "russian")
 
 
 def test_a_surname_is_written_as_the_article_names_the_person_in_full():
@@ -166,9 +173,21 @@ def test_a_transcript_gives_each_answer_to_the_answerer_and_questions_to_the_aut
 
 
 def test_an_unnamed_body_takes_the_side_the_article_gives_its_head_noun():
+    article = ["The ministry said two bombers flew over the strait.",
+               "Japan's Defense Ministry released the flight data on Monday."]
+    assert who(article)[0] == ("The ministry", "japanese")
+
+
+def test_a_bare_description_of_a_body_is_the_body_the_article_named_before():
     article = ["Japan's Defense Ministry released the flight data on Monday.",
                "The ministry said two bombers flew over the strait."]
-    assert who(article)[1] == ("The ministry", "japanese")
+    assert who(article)[1] == ("Japan's Defense Ministry", "japanese")
+    article = ["The figures were first published by The Hokkaido Times on Friday.",
+               "According to the outlet, the patrol boats left port at dawn."]
+    assert who(article)[1][0] == "The Hokkaido Times"
+    article = ["The drills began, announced the press service of the Northern Fleet.",
+               "According to the press service, six ships took part."]
+    assert who(article)[1][0] == "the press service of the Northern Fleet"
 
 
 def test_indefinite_sources_and_collective_sides_are_not_resolved_to_a_person():
