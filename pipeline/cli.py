@@ -320,8 +320,8 @@ def adapt_cmd(
     config: Path | None = typer.Option(None, "--config", "-c", help="TOML config whose encoder, seed and test split are used (default: models/default.toml)"),
     out: Path = typer.Option(..., help="folder for the adapted encoder (use it as encoder = \"<folder>\")"),
     pages: Path | None = typer.Option(None, help="unlabelled pages JSONL (default annotations/unlabelled/pages.jsonl)"),
-    steps: int = typer.Option(200, help="encoder MLM steps of 8 chunks (the CPU cap)"),
-    head_steps: int = typer.Option(60, help="MLM-head-only steps first (the encoder frozen)"),
+    steps: int = typer.Option(100, help="encoder MLM steps of 8 chunks (the CPU cap)"),
+    head_steps: int = typer.Option(40, help="MLM-head-only steps first (the encoder frozen)"),
     epochs: float | None = typer.Option(None, help="stop earlier after this many passes over the chunks"),
     progress: bool = typer.Option(True, help="show a progress bar"),
 ) -> None:
