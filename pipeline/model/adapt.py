@@ -239,9 +239,9 @@ def adapt_encoder(
     is scored on ``eval_texts`` (or, without them, on ``eval_fraction`` of the documents, held out whole).
     The encoder phase runs ``max_steps`` batches, fewer when ``epochs`` passes over the chunks take fewer:
     the cap is what keeps a CPU run short. Measured on this project's shared 2-core machine: 60 + 200 steps of
-    8 x 128 tokens took 13.7 CPU-minutes (an encoder step costing roughly 3.5 CPU-s, a head step 1.5, by
-    estimate), so the defaults, 40 + 100 steps (about one pass over the ~720 training chunks), come to about
-    7.5 CPU-minutes: about 4-5 minutes on 2 quiet cores.
+    8 x 128 tokens took 13.7 CPU-minutes and 260 head steps alone 4.8 (so an encoder step costs about 3.6
+    CPU-s, a head step about 1), so the defaults, 40 + 100 steps (about one pass over the ~720 training
+    chunks), come to about 7.5 CPU-minutes: about 4-5 minutes on 2 quiet cores.
     The same seed gives the same weights.
     """
     import torch
