@@ -342,6 +342,32 @@ def calibrate_int8(
     typer.echo(f"wrote {path}")
 
 
+@app.command("adapt")
+def adapt_cmd(
+    config: Path | None = typer.Option(None, "--config", "-c", help="TOML config whose encoder, seed and test split are used (default: models/default.toml)"),
+    out: Path = typer.Option(..., help="folder for the adapted encoder (use it as encoder = \"<folder>\")"),
+    pages: Path | None = typer.Option(None, help="unlabelled pages JSONL (default annotations/unlabelled/pages.jsonl)"),
+    steps: int = typer.Option(100, help="encoder MLM steps of 8 chunks (the CPU cap)"),
+    head_steps: int = typer.Option(40, help="MLM-head-only steps first (the encoder frozen)"),
+    epochs: float | None = typer.Option(None, help="stop earlier after this many passes over the chunks"),
+    progress: bool = typer.Option(True, help="show a progress bar"),
+) -> None:
+    """Domain-adapt the config's encoder by masked-language-model training on unlabelled pages + training articles."""
+    from . import paths
+    from .model.adapt import UNLABELLED, adapt_on_corpus
+
+    cfg = _config(config or paths.MODELS / "default.toml")
+    try:
+        r = adapt_on_corpus(cfg.encoder, out, pages=pages or UNLABELLED, test_split=cfg.test_split_file(),
+                            seed=cfg.seed, max_steps=steps, head_steps=head_steps, epochs=epochs, progress=progress)
+    except (FileNotFoundError, ValueError) as e:
+        fail(str(e))
+    fmt = lambda x: "n/a" if x is None else f"{x:.3f}"  # noqa: E731
+    typer.echo(f"held-out MLM loss {fmt(r.loss_before)} -> {fmt(r.loss_after)} ({r.eval_chunks} chunks; "
+               f"{r.train_chunks} trained on, {r.head_steps}+{r.steps} steps, {r.seconds:.0f} s)")
+    typer.echo(f"encoder saved to {r.out_dir}")
+
+
 # --- report commands (report) -----------------------------------------------------------------------
 
 @app.command("report")
