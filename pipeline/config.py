@@ -105,6 +105,22 @@ class TrainConfig(BaseModel):
         return paths.REPORTS / self.name / "evaluation.json"
 
 
+class SetFitConfig(BaseModel):
+    """The SetFit peer's cost cap (``pipeline.evaluation.setfit_peer``): one contrastive fine-tuning run per field.
+
+    The defaults keep all four fields of the ~2,300-sentence training set at about 10-15 minutes on 2 CPU cores
+    (``max_steps`` x ``batch_size`` sentence pairs per field, one pass); more steps buy little on a corpus this size.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_steps: int = Field(64, ge=1, description="contrastive steps per field: the cap on the pairs sampled (max_steps x batch_size)")
+    batch_size: int = Field(16, ge=2, description="sentence pairs per contrastive step")
+    max_seq_length: int = Field(96, ge=16, le=512, description="tokens per sentence, in training and encoding")
+    body_learning_rate: float = Field(2e-5, gt=0, lt=1, description="AdamW learning rate of the encoder body")
+    warmup_proportion: float = Field(0.1, ge=0, lt=1)
+
+
 def resolve_encoder(encoder: str) -> str:
     """The path (or hub name) transformers should load: the packaged MiniLM, a local directory, or a hub id."""
     if encoder == DEFAULT_ENCODER:

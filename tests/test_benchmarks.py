@@ -20,3 +20,17 @@ def test_label_throughput_benchmark_runs_on_a_small_input(tiny_model_dir, capsys
     out = capsys.readouterr().out
     assert "job local" in out and "target job >= 85% of the labeller's sentences/s" in out
     assert "    1 KB" in out and "   50 KB" in out
+
+
+def test_setfit_cost_holds_out_real_articles_outside_the_test_split():
+    spec = importlib.util.spec_from_file_location("setfit_cost", ROOT / "benchmarks" / "setfit_cost.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    docs = [f"r{i}" for i in range(8) for _ in range(3)] + ["t0"] * 3 + ["w0"] * 3
+    ds = {"doc_id": docs, "source": ["real"] * 24 + ["real"] * 3 + ["written"] * 3}
+    train, held = bench.held_out_rows(ds, ["t0"], n_articles=3, seed=1)
+    held_docs = {docs[i] for i in held}
+    assert len(held_docs) == 3 and held_docs <= {f"r{i}" for i in range(8)}
+    assert not {docs[i] for i in train} & held_docs and "t0" not in {docs[i] for i in train}
+    assert {i for i in range(len(docs)) if docs[i] == "w0"} <= set(train.tolist())
+    assert len(train) + len(held) == 27
