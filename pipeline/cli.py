@@ -231,6 +231,8 @@ def evaluate(
         section = result["test"]
         typer.echo(f"real test split ({section['n_articles']} articles, {section['n_sentences']} sentences; macro-F1):")
         typer.echo(summary_table(section))
+        for peer, why in section.get("peers_unavailable", {}).items():
+            typer.echo(f"peer {peer} not run: {why}")
     if "learning_curve" in result:
         lc = result["learning_curve"]
         typer.echo("learning curve (test-split macro-F1 by share of the real training articles):")

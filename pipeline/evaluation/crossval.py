@@ -31,7 +31,7 @@ from ..model.folder import FINETUNED, Recorded, evaluation_mismatch, load_model,
 from ..model.predictor import Predictor
 from ..model.train import check_corpus, fit, load_test_split, model_contexts
 from ..schema import LABELS
-from .baselines import BASELINES, embed, fit_predict
+from .baselines import BASELINES, TEST_PEERS, embed, fit_predict, peer_unavailable
 from .calibration import expected_calibration_error, fit_temperature, softmax
 from .job_side import LABELLING_JOB, corpus_attribution, job_sides, threshold_grid
 from .metrics import field_metrics
@@ -73,7 +73,8 @@ def fit_and_predict(config: TrainConfig, ds, train_rows: np.ndarray, test_rows: 
         for f in fields:
             gold = np.asarray(ds[f])
             preds[b][f] = fit_predict(b, texts[train_rows], gold[train_rows], texts[test_rows], config.seed,
-                                      None if emb is None else emb[train_rows], None if emb is None else emb[test_rows])
+                                      None if emb is None else emb[train_rows], None if emb is None else emb[test_rows],
+                                      encoder=config.encoder)
     return {f: lg[f] for f in fields}, preds
 
 
@@ -113,12 +114,13 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
              baselines: tuple[str, ...] = BASELINES, progress: bool = True, command: str = "stance evaluate",
              model_dir: Path | str | None = None, cross_validation: bool = True, test: bool = True,
              learning_curve: tuple[float, ...] = LEARNING_CURVE, fold_seed: int | None = None,
-             record: bool = True) -> dict:
+             record: bool = True, test_peers: tuple[str, ...] | None = None) -> dict:
     """Cross-validate over the real training articles, then score the real test split (fine-tuned model trained on
     everything but the test split, against the baselines on the same rows) and the learning curve; record it in
     the model folder ``model_dir`` (default ``models/<name>/``) where it evaluated that model's own configuration,
     and write the evaluation JSON (see module doc); returns it. ``fold_seed``: the seed of the article folds (default
-    the config's; an ablation keeps its base config's folds); ``record=False`` never touches a model folder."""
+    the config's; an ablation keeps its base config's folds); ``record=False`` never touches a model folder; ``test_peers``: the peers of the test split (default: the
+    ``baselines``, plus SetFit when they are the standard ones; a peer that cannot run here is listed with its reason)."""
     files = config.data_files()
     check_corpus(files)
     test_docs = load_test_split(config) if test else []
@@ -183,7 +185,10 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
             print(f"test split: {len(set(doc_ids[test_rows]))} articles ({len(test_rows)} sentences); "
                   + (f"scoring {model_dir}, trained on the other {len(pool)} sentences" if trained is not None
                      else f"training on the other {len(pool)} sentences"), flush=True)
-        lg, pr = fit_and_predict(config, ds, pool, test_rows, baselines, emb, progress, trained=trained)
+        peers = test_peers if test_peers is not None else (TEST_PEERS if tuple(baselines) == BASELINES else baselines)
+        unavailable = {b: why for b in peers if (why := peer_unavailable(b))}
+        peers = tuple(b for b in peers if b not in unavailable)
+        lg, pr = fit_and_predict(config, ds, pool, test_rows, peers, emb, progress, trained=trained)
         if "speaker_side" in fields:
             found = found or corpus_attribution(list(doc_ids), list(ds["text"]))
             side_probs = softmax(lg["speaker_side"], temperatures["speaker_side"])
@@ -192,7 +197,8 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         calibration_on(section, lg, {f: gold_all[f][test_rows] for f in fields}, temperatures)
         section.update({"split_file": str(config.test_split_file()), "n_train": len(pool), "temperatures": temperatures,
                         "temperatures_from": "cross-validation" if cross_validation else "none (T = 1)",
-                        "model": str(model_dir) if trained is not None else "trained by this evaluation"})
+                        "model": str(model_dir) if trained is not None else "trained by this evaluation",
+                        "peers_unavailable": unavailable})
         result["test"] = section
         if learning_curve:
             result["learning_curve"] = _learning_curve(config, ds, pool, test_rows, learning_curve,

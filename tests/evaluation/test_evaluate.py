@@ -196,7 +196,8 @@ def test_evaluate_scores_the_test_split_apart_from_the_folds(tmp_path, tiny_enco
     assert {p["doc_id"] for p in test["predictions"]} == {"real4", "real5"}
     assert test["n_sentences"] == 6 and test["n_articles"] == 2
     assert test["n_train"] == len(rows) - 6
-    assert set(test["systems"]) == {"finetuned", "majority", "tfidf_logreg"}
+    assert set(test["systems"]) == {"finetuned", "majority", "tfidf_logreg", "labelling_job"}
+    assert test["peers_unavailable"] == {}
     assert "ece_calibrated" in test["systems"]["finetuned"]["stance"]
     lc = res["learning_curve"]
     assert lc["fractions"] == [0.0, 0.5, 1.0] and lc["n_real_articles"] == [0, 2, 4]
@@ -278,3 +279,16 @@ def test_evaluate_scores_the_trained_model_folder_on_the_test_split(tmp_path, ti
     other = evaluate(cfg.model_copy(update={"epochs": 2.0}), tmp_path / "o.json", baselines=(), progress=False,
                      model_dir=model_dir, learning_curve=(), cross_validation=False)
     assert other["test"]["model"] == "trained by this evaluation"
+
+
+def test_a_test_peer_that_cannot_run_is_listed_with_its_reason(tmp_path, tiny_encoder, monkeypatch):
+    import pipeline.evaluation.crossval as crossval
+
+    _, data, split = _split_corpus(tmp_path, monkeypatch)
+    monkeypatch.setattr(crossval, "peer_unavailable", lambda b: "extra 'peers' not installed" if b == "setfit" else None)
+    cfg = TrainConfig(name="t", encoder=str(tiny_encoder), epochs=1, batch_size=4, data=[str(data)], eval_folds=2,
+                      test_split=str(split))
+    res = evaluate(cfg, tmp_path / "eval.json", baselines=("majority",), progress=False, cross_validation=False,
+                   learning_curve=(), test_peers=("majority", "setfit"))
+    assert res["test"]["peers_unavailable"] == {"setfit": "extra 'peers' not installed"}
+    assert "setfit" not in res["test"]["systems"] and "majority" in res["test"]["systems"]
