@@ -302,6 +302,8 @@ def label_cmd(
     precision: str = typer.Option("fp32", "--precision", help="fp32 (exact); bf16 (fast where the CPU has AMX or "
                                   "AVX512-BF16); int8 (smoothed dynamic quantisation); auto (bf16 where native, else "
                                   "fp32). Reduced precisions re-score near-ties in fp32"),
+    backend: str = typer.Option("auto", "--backend", help="what runs fp32: onnx (ONNX Runtime, exported once into "
+                                "the model folder; needs the onnx extra), torch, or auto (onnx where installed)"),
     max_bytes: int = typer.Option(20 * 1024 * 1024, "--max-bytes", min=1,
                                   help="largest article accepted (a .txt/.html file or one JSONL line), in bytes"),
     id_field: str | None = typer.Option(None, "--id-field", help="JSONL/CSV field of the article id (default: id, "
@@ -321,7 +323,8 @@ def label_cmd(
     fields = Fields.of(id=id_field, text=text_field, title=title_field, date=date_field)
     try:
         summary = label_paths(inputs, out, model_dir=model, fmt=fmt, engine=engine, batch_size=batch_size,
-                              precision=precision, progress=not no_progress, max_bytes=max_bytes, fields=fields)
+                              precision=precision, progress=not no_progress, max_bytes=max_bytes, fields=fields,
+                              backend=backend)
     except JobError as e:
         fail(str(e), code=2)
     typer.echo(str(summary))

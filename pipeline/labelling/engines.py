@@ -14,8 +14,8 @@ ENGINES = ("local", "ray")
 class LocalEngine:
     """Labels chunks in this process."""
 
-    def __init__(self, model_dir, precision="fp32", batch_size=DEFAULT_BATCH_SIZE):
-        self.labeller = Labeller.load(model_dir, precision, batch_size)
+    def __init__(self, model_dir, precision="fp32", batch_size=DEFAULT_BATCH_SIZE, backend="auto"):
+        self.labeller = Labeller.load(model_dir, precision, batch_size, backend=backend)
 
     def run(self, chunk: list[Prepared]) -> Iterator[tuple[str, list[dict]]]:
         for article, records in zip(chunk, self.labeller.label(chunk)):
@@ -31,7 +31,7 @@ class LocalEngine:
 
 
 def make_engine(engine: str, model_dir: Path | str, precision: str = "fp32", batch_size: int = DEFAULT_BATCH_SIZE,
-                num_actors: int | None = None) -> LocalEngine | RayEngine:
+                num_actors: int | None = None, backend: str = "auto") -> LocalEngine | RayEngine:
     if engine == "ray":
-        return RayEngine(model_dir, precision, batch_size, num_actors=num_actors)
-    return LocalEngine(model_dir, precision, batch_size)
+        return RayEngine(model_dir, precision, batch_size, num_actors=num_actors, backend=backend)
+    return LocalEngine(model_dir, precision, batch_size, backend)

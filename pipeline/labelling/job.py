@@ -31,6 +31,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from ..model.folder import read_meta
+from ..model.onnx_backend import BackendUnavailable, resolve_backend
 from ..model.precision import PRECISIONS
 from ..attribution import attribute_article, default_actors
 from ..text.readers import DEFAULT_FIELDS, DEFAULT_MAX_BYTES, Fields, ReadError, read_inputs
@@ -176,6 +177,7 @@ def label_paths(
     chunk_sentences: int = CHUNK_SENTENCES,
     num_actors: int | None = None,
     fields: Fields = DEFAULT_FIELDS,
+    backend: str = "auto",
 ) -> Summary:
     """Label every article under ``inputs`` into the job folder ``out_dir``; returns the run's :class:`Summary`.
 
@@ -183,7 +185,8 @@ def label_paths(
     model is loaded only when there is something to label. ``precision``: fp32, bf16, int8 or auto
     (:mod:`pipeline.model.precision`). ``engine='ray'`` labels through Ray (:mod:`pipeline.labelling.ray_engine`)
     with ``num_actors`` long-lived model actors; output is the same as the local engine's. ``fields`` maps the
-    JSONL/CSV field names (:class:`pipeline.text.readers.Fields`).
+    JSONL/CSV field names (:class:`pipeline.text.readers.Fields`). ``backend``: auto, torch or onnx
+    (:mod:`pipeline.model.onnx_backend`; auto runs fp32 on ONNX Runtime where it is installed).
     """
     if fmt not in FORMATS:
         raise JobError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -191,6 +194,10 @@ def label_paths(
         raise JobError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     if precision not in PRECISIONS:
         raise JobError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
+    try:
+        resolve_backend(backend, "fp32" if precision in ("fp32", "auto") else precision)
+    except (ValueError, BackendUnavailable) as e:
+        raise JobError(str(e)) from None
     model_dir = Path(model_dir)
     try:
         meta = read_meta(model_dir)
@@ -277,7 +284,7 @@ def label_paths(
             first = next(pending, None)
             if first is not None:
                 load_started = time.perf_counter()
-                runner = make_engine(engine, model_dir, precision, batch_size, num_actors)
+                runner = make_engine(engine, model_dir, precision, batch_size, num_actors, backend)
                 summary.load_seconds = time.perf_counter() - load_started
                 labelling_started = time.perf_counter()  # sentences/s without the model's load time
 

@@ -102,8 +102,9 @@ class Labeller:
 
     @classmethod
     def load(cls, model_dir: Path | str = DEFAULT_MODEL, precision: str = "fp32",
-             batch_size: int = DEFAULT_BATCH_SIZE, actors=None) -> Labeller:
-        return cls(load_model(model_dir, precision=precision), batch_size, actors)
+             batch_size: int = DEFAULT_BATCH_SIZE, actors=None, backend: str = "auto") -> Labeller:
+        """``backend``: auto (fp32 on ONNX Runtime where installed, else torch), torch or onnx (``load_model``)."""
+        return cls(load_model(model_dir, precision=precision, backend=backend), batch_size, actors)
 
     def predict(self, texts: Sequence[str], contexts: Sequence[str]) -> list[dict]:
         return self.predictor.predict(texts, contexts, batch_size=self.batch_size)

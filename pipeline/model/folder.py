@@ -3,8 +3,9 @@
 A model folder holds ``encoder/`` (safetensors weights, config, tokenizer — loadable by any transformers
 tool), ``heads.safetensors``, ``pipeline.json`` (label maps, training config, temperatures, data hash, package
 versions), ``metrics.json`` (training figures, and the cross-validated ones once an evaluation is recorded),
-``int8_calibration.safetensors`` (activation maxima for int8) and ``README.md`` (the model card). The file
-names are defined here only. Loading never runs remote code and never unpickles.
+``int8_calibration.safetensors`` (activation maxima for int8), ``README.md`` (the model card) and, once labelled
+with the onnx backend, ``onnx/`` (the cached export, :mod:`.onnx_backend`; gitignored). The file names are
+defined here only. Loading never runs remote code and never unpickles.
 
 :func:`record_evaluation` writes an evaluation's temperatures and metrics into the folder, but only when the
 evaluation ran the very configuration the model was trained with, on the very data: a quick evaluation of
@@ -22,6 +23,7 @@ import torch
 
 from .card import render_card
 from .classifier import MultiTaskClassifier
+from .onnx_backend import onnx_classifier, resolve_backend
 from .precision import FALLBACK_MARGINS, resolve
 from .predictor import Predictor
 from .quantize import quantize_int8
@@ -33,6 +35,7 @@ METRICS_FILE = "metrics.json"
 CALIBRATION_FILE = "int8_calibration.safetensors"
 CARD_FILE = "README.md"
 CHECKPOINTS_DIR = "checkpoints"
+ONNX_DIR = "onnx"
 #: The name of the fine-tuned model among the systems of an evaluation (the others are baselines).
 FINETUNED = "finetuned"
 #: The labelling job's output among the systems: the fine-tuned model with speaker_side decided as the job decides it
@@ -110,12 +113,14 @@ def load_calibration(model_dir: Path | str) -> dict[str, torch.Tensor] | None:
 
 
 def load_model(path: Path | str, device: str = "cpu", precision: str = "fp32",
-               fallback_margin: float | None = None) -> Predictor:
+               fallback_margin: float | None = None, backend: str = "torch") -> Predictor:
     """Load a saved classifier folder as a :class:`~pipeline.model.predictor.Predictor`.
 
     ``precision`` (:mod:`pipeline.model.precision`): fp32, bf16, int8 (:mod:`pipeline.model.quantize`) or auto.
     Reduced precisions keep the fp32 model to re-score near-ties whose top-two logit margin is below
-    ``fallback_margin`` (default ``precision.FALLBACK_MARGINS``; 0 turns it off).
+    ``fallback_margin`` (default ``precision.FALLBACK_MARGINS``; 0 turns it off). ``backend``
+    (:mod:`pipeline.model.onnx_backend`): torch, onnx (fp32 on ONNX Runtime, exported once into the folder) or
+    auto (onnx for fp32 where onnxruntime is installed, else torch).
     """
     from safetensors.torch import load_file
     from transformers import AutoModel, AutoTokenizer
@@ -129,7 +134,8 @@ def load_model(path: Path | str, device: str = "cpu", precision: str = "fp32",
     model.eval()
     precision = resolve(precision, device)
     if precision == "fp32":
-        return Predictor(model, tokenizer, meta, device=device)
+        return Predictor(model, tokenizer, meta, device=device, runner=_runner(model, tokenizer, path, backend, device))
+    resolve_backend("torch" if backend == "auto" else backend, precision)
     margin = FALLBACK_MARGINS[precision] if fallback_margin is None else fallback_margin
     fast = model  # bf16: the same weights, run under autocast
     if precision == "int8":
@@ -139,6 +145,25 @@ def load_model(path: Path | str, device: str = "cpu", precision: str = "fp32",
                           "(`stance calibrate-int8` records it)", stacklevel=2)
         fast = quantize_int8(model, maxima)
     return Predictor(fast, tokenizer, meta, device=device, fallback=model, fallback_margin=margin, precision=precision)
+
+
+def _runner(model, tokenizer, path: Path, backend: str, device: str):
+    """The fp32 model on ONNX Runtime where ``backend`` asks for it (None: torch runs ``model`` itself). ``auto``
+    falls back to torch, with a warning, where the export fails; an explicit ``onnx`` lets the error through."""
+    if device != "cpu":
+        if backend == "onnx":
+            raise ValueError(f"the onnx backend runs on the CPU only, not {device}")
+        return None
+    if resolve_backend(backend, "fp32") != "onnx":
+        return None
+    try:
+        depends = [path / HEADS_FILE, path / ENCODER_DIR / "config.json", *sorted((path / ENCODER_DIR).glob("*.safetensors"))]
+        return onnx_classifier(model, path / ONNX_DIR, depends, "token_type_ids" in tokenizer.model_input_names)
+    except Exception as exc:
+        if backend == "onnx":
+            raise
+        warnings.warn(f"{path}: ONNX export failed ({type(exc).__name__}: {exc}); labelling with torch", stacklevel=3)
+        return None
 
 
 # --- recording an evaluation ---------------------------------------------------------------------------------------

@@ -33,8 +33,12 @@ class Predictor:
 
     def __init__(self, model: MultiTaskClassifier, tokenizer, meta: dict, device: str = "cpu",
                  fallback: MultiTaskClassifier | None = None, fallback_margin: float = 0.0,
-                 precision: str = "fp32"):
+                 precision: str = "fp32", runner=None):
         self.model = model.eval().to(device)
+        #: What computes the logits: ``model`` itself, or a stand-in for it on another backend (``runner.backend``,
+        #: e.g. :class:`~pipeline.model.onnx_backend.OnnxClassifier`, exact fp32 like ``model``).
+        self.runner = runner if runner is not None else self.model
+        self.backend = getattr(runner, "backend", "torch")
         #: fp32, int8 (``model`` is then an int8 copy) or bf16 (``model`` runs under bf16 autocast).
         self.precision = precision
         #: An exact (fp32) model that re-scores sentences whose top-two logit margin in any field is below
@@ -71,7 +75,7 @@ class Predictor:
         enc = encode(self.tokenizer, texts, ctx, self.max_length)
         rows = [{k: enc[k][i] for k in enc} for i in range(n)]
         bf16 = self.precision == "bf16"
-        self._run(self.model, rows, np.arange(n), out, batch_size, progress, torch.bfloat16 if bf16 else None)
+        self._run(self.runner, rows, np.arange(n), out, batch_size, progress, torch.bfloat16 if bf16 else None)
         self.scored += n
         if self.fallback is not None:
             margins = np.stack([_top2_margin(out[f]) for f in self.fields]).min(axis=0)

@@ -1,0 +1,160 @@
+"""ONNX Runtime as an exact (fp32) inference backend for the classifier: export once, cache in the model folder.
+
+The encoder and heads are exported together (``torch.onnx.export``, batch and sequence axes dynamic) to
+``model-<hash>.onnx`` in a cache folder (the model folder's ``onnx/``), ``<hash>`` covering the weight and config
+files and this module's export settings, so a retrained model never runs a stale graph; an older export is removed. Where the folder is
+read-only the export goes to a temporary folder for this process. ONNX Runtime's own CPU kernels (MLAS) run the
+same fp32 arithmetic as torch, up to float rounding (logits within ~1e-5 of torch's), faster than MKL on AMD
+CPUs and at least as fast elsewhere (benchmarks/label_throughput.py --backends). An ONNX file is a protobuf
+graph of standard operators: loading it runs no code and unpickles nothing (no custom-op libraries are registered).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from .classifier import MultiTaskClassifier
+
+BACKENDS = ("auto", "torch", "onnx")
+OPSET = 17
+#: Bumped when the export changes (inputs, opset, wrapper), so cached graphs are re-exported.
+EXPORT_VERSION = "1"
+INSTALL_HINT = "pip install -e '.[onnx]' (onnxruntime and onnx)"
+
+
+class BackendUnavailable(ImportError):
+    """The onnx backend was asked for where onnxruntime (or onnx, which the export needs) is not installed."""
+
+
+def available() -> bool:
+    """Whether onnxruntime and onnx are importable here."""
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def require() -> None:
+    if not available():
+        raise BackendUnavailable(f"the onnx backend needs onnxruntime and onnx, not installed here: {INSTALL_HINT}; "
+                                 "or use --backend torch")
+
+
+def resolve_backend(backend: str, precision: str) -> str:
+    """A concrete backend for a concrete precision: ``auto`` is onnx for fp32 where onnxruntime is installed, else
+    torch; onnx is fp32 only (bf16 and int8 run in torch)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend == "auto":
+        return "onnx" if precision == "fp32" and available() else "torch"
+    if backend == "onnx":
+        if precision != "fp32":
+            raise ValueError(f"the onnx backend runs fp32 only, not {precision}; use --backend torch for {precision}")
+        require()
+    return backend
+
+
+def weights_hash(files: Sequence[Path]) -> str:
+    """sha256 over ``files`` (weights, config) and the export settings, 16 hex digits."""
+    h = hashlib.sha256(f"export {EXPORT_VERSION} opset {OPSET} {torch.__version__}".encode())
+    for path in files:
+        h.update(Path(path).name.encode())
+        with open(path, "rb") as f:
+            while block := f.read(1 << 20):
+                h.update(block)
+    return h.hexdigest()[:16]
+
+
+class _Logits(torch.nn.Module):
+    """The classifier with positional inputs and a tuple of per-field logits, as ONNX export wants it."""
+
+    def __init__(self, model: MultiTaskClassifier, token_types: bool):
+        super().__init__()
+        self.model, self.token_types = model, token_types
+
+    def forward(self, input_ids, attention_mask, sentence_mask, token_type_ids=None):
+        return self.model(input_ids=input_ids, attention_mask=attention_mask, sentence_mask=sentence_mask,
+                          token_type_ids=token_type_ids if self.token_types else None)["logits"]
+
+
+def export(model: MultiTaskClassifier, out: Path, token_types: bool) -> Path:
+    """Write ``model`` (eval mode, fp32) as an ONNX graph with dynamic batch and sequence axes, atomically."""
+    require()
+    names = ["input_ids", "attention_mask", "sentence_mask"] + (["token_type_ids"] if token_types else [])
+    # Traced on a padded batch whose sentence is shorter than the input, so the padding-mask path is the one kept.
+    b, t = 2, 8
+    ids = torch.full((b, t), 101, dtype=torch.long)
+    mask = torch.ones(b, t, dtype=torch.long)
+    mask[1, 5:] = 0
+    sent = mask.clone()
+    sent[:, 4:] = 0
+    types = torch.zeros(b, t, dtype=torch.long)
+    types[:, 4:] = 1
+    example = (ids, mask, sent, types)[: len(names)]
+    axes = {n: {0: "batch", 1: "sequence"} for n in names} | {f: {0: "batch"} for f in model.fields}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's warnings on shape-dependent Python branches of transformers
+        torch.onnx.export(_Logits(model.eval(), token_types), example, str(tmp), input_names=names,
+                          output_names=list(model.fields), dynamic_axes=axes, opset_version=OPSET, dynamo=False)
+    os.replace(tmp, out)
+    return out
+
+
+def cached_export(model: MultiTaskClassifier, folder: Path, depends: Sequence[Path], token_types: bool) -> Path:
+    """The exported graph in ``folder`` for the current contents of ``depends`` (the files the weights were loaded
+    from), exporting it (and removing older ones) where missing."""
+    path = Path(folder) / f"model-{weights_hash(depends)}.onnx"
+    if path.is_file():
+        return path
+    try:
+        export(model, path, token_types)
+    except OSError:  # a read-only model folder: export for this process only
+        path = Path(tempfile.mkdtemp(prefix="stance-onnx-")) / path.name
+        return export(model, path, token_types)
+    for old in folder.glob("model-*.onnx"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return path
+
+
+class OnnxClassifier:
+    """An ONNX Runtime session that stands in for the classifier in :class:`~pipeline.model.predictor.Predictor`:
+    called with the collated batch (torch tensors), it returns ``{"logits": (one tensor per field)}``."""
+
+    backend = "onnx"
+
+    def __init__(self, path: Path | str, fields: Sequence[str], threads: int | None = None):
+        require()
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads or torch.get_num_threads()
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.fields = list(fields)
+        self.path = Path(path)
+
+    def __call__(self, **batch) -> dict:
+        feed = {name: batch[name].numpy() for name in self.inputs}
+        return {"logits": tuple(torch.from_numpy(x) for x in self.session.run(self.fields, feed))}
+
+
+def onnx_classifier(model: MultiTaskClassifier, folder: Path, depends: Sequence[Path],
+                    token_types: bool) -> OnnxClassifier:
+    """``model`` on ONNX Runtime, exported into ``folder`` on first use and read from there after
+    (:func:`cached_export`); ``token_types``: whether the tokenizer gives ``token_type_ids``."""
+    return OnnxClassifier(cached_export(model, folder, depends, token_types), model.fields)
