@@ -8,7 +8,7 @@ import pytest
 
 from pipeline import paths
 from pipeline.attribution import load_actors
-from pipeline.evaluation.attribution import evaluate_attribution, same_speaker
+from pipeline.evaluation.attribution import evaluate_attribution, normalise_name, same_speaker
 from tests.attribution.test_attribute import ACTORS
 
 
@@ -20,6 +20,16 @@ def test_same_speaker_is_lenient_but_not_blind():
     assert not same_speaker("Russia", "Russian media")
     assert not same_speaker("author", "Russia")
     assert not same_speaker("Gerasimov", "Onodera")
+
+
+def test_normalise_name_drops_only_a_leading_article():
+    # GUIDELINES case 58: forms that differ only in a leading "the" are one name
+    assert normalise_name("The Kremlin") == normalise_name("Kremlin")
+    assert normalise_name("the Ministry of Foreign Affairs of Japan") == normalise_name("Ministry of Foreign Affairs of Japan")
+    assert normalise_name("Japan’s  Defense Ministry") == "japan's defense ministry"
+    assert normalise_name("The") == "the"
+    assert normalise_name("Other Kremlin") != normalise_name("Kremlin")
+    assert normalise_name("Kremlin the") != normalise_name("Kremlin")
 
 
 def test_evaluate_attribution_counts_names_and_sides():
