@@ -15,12 +15,13 @@ when it is confident enough.
 - :mod:`.resolution`: a phrase resolved within its article (titles, possessives, roles and pronouns, news agencies,
   headlines, interview turns, sides of unnamed bodies)
 - :mod:`.span_head`: the learned speaker-span head over frozen encoder token states (:mod:`.token_states`)
+- :mod:`.signed`: a signed piece's writer (author line, byline, name and role lines) as speaker of its body
 - :mod:`.article`: :func:`attribute_article` (what labelling calls): rules, then resolution, then the head where the
   rules find nobody
 - :mod:`.combine`: rules + classifier side (scoring against gold is :mod:`pipeline.evaluation.attribution`)
 """
 
-from .actors import ACTORS, SIDES, Actor, ActorTable, Attribution, default_actors, load_actors
+from .actors import ACTORS, SIDES, Actor, ActorTable, Attribution, WriterView, default_actors, load_actors
 from .article import attribute_article, combine_learned
 from .combine import SIDE_MIN_CONFIDENCE, combine
 from .phrases import resolve
@@ -28,4 +29,4 @@ from .rules import attribute
 
 __all__ = ["ACTORS", "SIDES", "SIDE_MIN_CONFIDENCE", "Actor", "ActorTable", "Attribution", "attribute",
            "attribute_article", "combine", "combine_learned",
-           "default_actors", "load_actors", "resolve"]
+           "default_actors", "load_actors", "resolve", "WriterView"]

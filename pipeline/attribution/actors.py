@@ -24,6 +24,13 @@ class Attribution(NamedTuple):
     side: str | None
 
 
+class WriterView(Attribution):
+    """A commentary writer as the speaker of a body sentence (:mod:`.signed`): theirs if it carries the writer's view
+    (claim), the author's if it narrates facts (GUIDELINES case 27), which only the classifier's claim can tell."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Actor:
     name: str

@@ -9,6 +9,7 @@ from .actors import ActorTable, Attribution, default_actors
 from .resolution import (
     AGENCY,
     agency_source,
+    apposed_name,
     body_antecedent,
     context_side,
     fuller_mention,
@@ -21,6 +22,7 @@ from .resolution import (
     role_like,
 )
 from .patterns import SAY_VERB
+from .signed import signed_writer
 from .rules import attribute, find_phrase, quote_scan
 from .span_head import Learned, SpanHead, decode_article
 from .vocabulary import PRONOUNS
@@ -74,6 +76,8 @@ def combine_learned(rules: Sequence[Attribution], learned: Sequence[Learned] | N
                 phrase = own
         elif phrase and text and AGENCY.search(phrase):
             phrase = agency_source(text) or phrase
+        if phrase and text:  # "The Russian Foreign Ministry spokesperson, Maria Zakharova, said" -> the name
+            phrase = apposed_name(phrase, text, actors) or phrase
         found = None
         if phrase and not (lr.decision == "author" and lr.confidence >= author_confidence):
             found = resolve_mention(phrase, history, article, actors)
@@ -97,7 +101,7 @@ def combine_learned(rules: Sequence[Attribution], learned: Sequence[Learned] | N
             continue
         history.append(found)
         out.append(found)
-    return interview_turns(sentences, out, article, actors)
+    return signed_writer(sentences, interview_turns(sentences, out, article, actors), article, actors)
 
 
 def attribute_article(sentences: Sequence, actors: ActorTable | None = None, head: SpanHead | None = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .actors import Attribution
+from .actors import Attribution, WriterView
 
 #: Where the rules find no speaker (or no side for the one they find), a classifier side other than ``none`` stands
 #: only at this calibrated probability or above; below it the annotation default holds (the author's sentence; a
@@ -15,15 +15,18 @@ SIDE_MIN_CONFIDENCE = 0.85
 
 
 def combine(found: Attribution, classifier_side: str, confidence: float = 1.0,
-            min_confidence: float = SIDE_MIN_CONFIDENCE) -> tuple[str, str, str]:
+            min_confidence: float = SIDE_MIN_CONFIDENCE, claim: str | None = None) -> tuple[str, str, str]:
     """(speaker, speaker_side, how) from the rules' attribution and the classifier's side (with its probability).
 
     A named speaker whose side is known (actors table or nationality word) wins. Otherwise the classifier's side is
     used where its ``confidence`` reaches ``min_confidence``, and the annotation rule's default where it does not
     (how: ``default``): a named speaker of unknown side is ``other``; a sentence with no name found is the author's.
     A named speaker keeps its name whatever the classifier says; with no name found, the speaker is ``author`` for
-    side ``none`` and ``unknown`` for any other side.
+    side ``none`` and ``unknown`` for any other side. A commentary writer (:class:`WriterView`) speaks only the
+    sentences whose ``claim`` (the classifier's) is not ``fact``: the writer's narration is the author's.
     """
+    if isinstance(found, WriterView) and claim == "fact":
+        found = Attribution(None, None)
     if found.speaker and found.side:
         return found.speaker, found.side, "attribution"
     sure = confidence >= min_confidence

@@ -100,7 +100,7 @@ def clean_mention(mention: str, actors: ActorTable | None = None) -> str:
     return strip_titles(m)
 
 
-def _is_personal(name: str, actors: ActorTable) -> bool:
+def is_personal(name: str, actors: ActorTable) -> bool:
     actor = actors.get(name)
     if actor is not None:
         return actor.kind == "person"
@@ -110,7 +110,7 @@ def _is_personal(name: str, actors: ActorTable) -> bool:
 
 def full_name(name: str, article: str, actors: ActorTable) -> str:
     """The fullest form of a person's name the article gives ("Lavrov" -> "Sergey Lavrov"), titles dropped."""
-    if not _is_personal(name, actors):
+    if not is_personal(name, actors):
         return name
     words = name.split()
     best = name
@@ -150,7 +150,7 @@ def resolve_mention(mention: str, history: list[Attribution], article: str, acto
         ref = refer_back(mention if mention.lower() in PRONOUNS else mention, history, actors)
         if isinstance(ref, Attribution):
             return ref
-        named = [h for h in reversed(history) if h.speaker and _is_personal(h.speaker, actors)]
+        named = [h for h in reversed(history) if h.speaker and is_personal(h.speaker, actors)]
         if mention.lower() in ("he", "she") and named:
             return named[0]
         if ref is None or mention.lower() in PRONOUNS:
@@ -158,8 +158,9 @@ def resolve_mention(mention: str, history: list[Attribution], article: str, acto
     name = clean_mention(mention, actors)
     actor = actors.get(name)
     if actor is not None and actor.kind == "person":
-        # the form of the name this article uses most (actors-table name first on a tie): "Kono Taro", "Sergei Lavrov"
-        forms = [actor.name] + [f for f in actor.aliases if len(f.split()) >= 2 and
+        # the form of the name this article uses most (actors-table name first on a tie): "Kono Taro", "Sergei Lavrov";
+        # never a byline's capitals ("JARED D’AGOSTINO WRITES")
+        forms = [actor.name] + [f for f in actor.aliases if len(f.split()) >= 2 and not f.isupper() and
                                 not any(w in _TITLE_WORDS for w in f.split())]
         counts = {f: len(re.findall(rf"(?<![\w-]){re.escape(f)}(?![\w-])", article)) for f in forms}
         # an article that never writes a full form keeps its own ("Motegi" throughout: `Motegi`, GUIDELINES §2)
@@ -167,6 +168,7 @@ def resolve_mention(mention: str, history: list[Attribution], article: str, acto
             name = max(forms, key=lambda f: (counts[f], f == actor.name))
         else:
             written = [f for f in (actor.name, *actor.aliases) if not any(w in _TITLE_WORDS for w in f.split())
+                       and not (f.isupper() and len(f.split()) >= 2)
                        and re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", article)]
             name = full_name(max(written, key=len), article, actors) if written else actor.name
     else:
@@ -213,14 +215,14 @@ def _source_tag(np_text: str) -> bool:
         return True
     if set(np_text.split()) & {"Day", "Week", "Year", "Part", "Update", "Live", "Photos", "Video", "Analysis"}:
         return False
-    return _is_personal(clean_mention(np_text), ActorTable()) and len(np_text.split()) <= 3
+    return is_personal(clean_mention(np_text), ActorTable()) and len(np_text.split()) <= 3
 
 
 def fuller_mention(np_text: str, article: str) -> str | None:
     """The fuller name an article gives a headline's tag ("— Foreign Ministry" -> "Russia's Foreign Ministry", "—
     MFA" -> the same, "- Defense White Paper" -> "Japan's 2019 Defense White Paper"), or None."""
     np_text = _ABBREVIATIONS.get(np_text, np_text)
-    if not np_text[:1].isupper() or np_text in _HEADLINE_SOURCES or _is_personal(np_text, ActorTable()):
+    if not np_text[:1].isupper() or np_text in _HEADLINE_SOURCES or is_personal(np_text, ActorTable()):
         return None
     rx = re.compile(rf"(?<![\w-])(?:[A-Z][\w.'’-]*\s+|\d{{4}}\s+){{1,3}}{re.escape(np_text)}(?![\w-])")
     lines = article.split("\n", 1)
@@ -342,6 +344,27 @@ def role_antecedent(mention: str, before: str, article: str, actors: ActorTable,
     return None
 
 
+_APPOSED_AFTER = re.compile(r"\s*,\s+(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}),")
+_APPOSED_BEFORE = re.compile(r"(?:^|[\"”’]\s*)(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}),\s*$")
+
+
+_EXPERT_WORDS = {"professor", "fellow", "analyst", "expert", "scholar", "researcher", "lecturer"}
+
+
+def apposed_name(phrase: str, text: str, actors: ActorTable) -> str | None:
+    """The person's name set off by commas beside a role phrase the rules took as the speaker ("The Russian Foreign
+    Ministry spokesperson, Maria Zakharova, claimed …"; '"…," Jeff Kingston, a professor of Asian Studies …,
+    said'), else None."""
+    if is_personal(clean_mention(phrase, actors), actors) or \
+            not any(w.strip(",").lower() in _PERSON_ROLE_WORDS | _EXPERT_WORDS for w in phrase.split()):
+        return None
+    at = text.find(phrase)
+    if at < 0:
+        return None
+    m = _APPOSED_AFTER.match(text, at + len(phrase)) or _APPOSED_BEFORE.search(text[:at])
+    return m.group("name") if m and is_personal(m.group("name"), actors) else None
+
+
 _OUTLET_HEADS = {"outlet", "newspaper", "paper", "daily", "agency", "broadcaster", "publication", "weekly"}
 _OUTLET_NAME = re.compile(r"(?:The[ \t]+)?(?:[A-Z][\w'’-]*[ \t]+){0,3}(?:Shimbun|Times|Post|News|Daily|Herald|Journal|"
                           r"Gazette)|(?:\bthe[ \t]+)?" + AGENCY.pattern)
@@ -349,6 +372,23 @@ _OUTLET_NAME = re.compile(r"(?:The[ \t]+)?(?:[A-Z][\w'’-]*[ \t]+){0,3}(?:Shimb
 
 _DOCUMENT_HEADS = {"document", "paper"}
 _DOCUMENT_NAME = re.compile(r"(?:[A-Z][\w.'’-]*[ \t]+|\d{4}[ \t]+){1,5}(?:Paper|Report|Document|Declaration|Strategy|Review)\b")
+
+
+_ISSUED_HEADS = {"report", "document", "statement", "comment", "paper", "communique", "note"}
+_ISSUERS = r"(?:Ministry|Embassy|Office|Government|Staff|Agency|Committee|Council|Department|Kremlin|Cabinet|Secretariat)"
+_ISSUER = rf"(?:[Tt]he[ \t]+)?(?:[A-Z][\w.'’-]*[ \t]+){{0,4}}{_ISSUERS}(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:[A-Z][\w'’-]*[ \t]*){{1,4}})?"
+
+
+def _issuer(head: str, before: str) -> str | None:
+    """The body the article last named as issuing a document of this kind: "the Defense Ministry’s report", "the
+    statement of the Japanese Foreign Ministry", "Russia's Foreign Ministry said in a statement" (GUIDELINES case 32)."""
+    kinds = "statement|comment" if head in ("statement", "comment", "document", "note") else head
+    rx = re.compile(rf"(?P<a>{_ISSUER})['’]s[ \t]+(?:[\w-]+[ \t]+){{0,3}}?(?i:{kinds})s?\b|"
+                    rf"(?i:{kinds})s?[ \t]+(?:issued[ \t]+)?(?:of|by|from)[ \t]+(?P<b>{_ISSUER})|"
+                    rf"(?P<c>{_ISSUER})[ \t]+(?:said|stated|says)[ \t]+in[ \t]+(?:a|an|its)[ \t]+"
+                    rf"(?:[\w-]+[ \t]+){{0,3}}?(?i:{kinds})")
+    hits = [next(g for g in m.groups() if g).strip() for m in rx.finditer(before)]
+    return hits[-1] if hits else None
 
 
 def body_antecedent(mention: str, before: str) -> str | None:
@@ -364,6 +404,10 @@ def body_antecedent(mention: str, before: str) -> str | None:
         return hits[-1].group().strip() if hits else None
     if not all(w.islower() for w in words[1:]):
         return None
+    if head in _ISSUED_HEADS:  # "The report" -> "the Defense Ministry" of "the Defense Ministry’s report"
+        issuer = _issuer(head, before)
+        if issuer:
+            return issuer
     if head in _DOCUMENT_HEADS:  # "the document" -> "Japan's 2019 Defense White Paper"
         hits = list(_DOCUMENT_NAME.finditer(before))
         return hits[-1].group().strip() if hits else None
@@ -384,7 +428,7 @@ def person_in_history(mention: str, history: list[Attribution], actors: ActorTab
     if mention.split()[-1].lower() not in PERSON_NOUNS | {"fm", "pm"}:  # "the Russian side" is no person
         return None
     want = next((NATIONALITY[w] for w in mention.split() if w in NATIONALITY), None)
-    people = [h for h in reversed(history) if h.speaker and _is_personal(h.speaker, actors)]
+    people = [h for h in reversed(history) if h.speaker and is_personal(h.speaker, actors)]
     return next((h for h in people if want is None or h.side == want), None)
 
 
@@ -422,7 +466,7 @@ def interview_turns(sentences: Sequence[str], found: list[Attribution], article:
     if not any(_QUESTION.match(s) for s in sentences):
         return found
     answers = [(_ANSWER.match(s), i) for i, s in enumerate(sentences)]
-    if not any(m and _is_personal(clean_mention(m.group("name"), actors), actors) for m, _ in answers):
+    if not any(m and is_personal(clean_mention(m.group("name"), actors), actors) for m, _ in answers):
         return found
     out = list(found)
     speaker: Attribution | None = None
@@ -430,7 +474,7 @@ def interview_turns(sentences: Sequence[str], found: list[Attribution], article:
         if _QUESTION.match(text):  # the answers after it stay the last answerer's until another name line
             out[i] = Attribution(None, None)
             continue
-        if m and _is_personal(clean_mention(m.group("name"), actors), actors):
+        if m and is_personal(clean_mention(m.group("name"), actors), actors):
             speaker = resolve_mention(m.group("name"), [], article, actors)
         if speaker is not None and speaker.speaker:
             out[i] = speaker

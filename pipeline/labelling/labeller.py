@@ -127,7 +127,7 @@ class Labeller:
             for i, ((text, start, end), who) in enumerate(zip(a.sentences, found)):
                 pred = next(predictions)
                 side_p = pred["probs"]["speaker_side"][pred["speaker_side"]]
-                speaker, side, how = combine(who, pred["speaker_side"], side_p)
+                speaker, side, how = combine(who, pred["speaker_side"], side_p, claim=pred.get("claim"))
                 records.append({
                     "id": make_id(a.doc_id, i), "doc_id": a.doc_id, "index": i, "text": text,
                     "start": start, "end": end, "speaker": speaker, "speaker_side": side, "speaker_source": how,
