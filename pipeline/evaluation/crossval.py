@@ -168,9 +168,11 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         if "speaker_side" in fields:
             found = found or corpus_attribution(list(doc_ids), list(ds["text"]))
             side_probs = softmax(logits["speaker_side"], temperatures["speaker_side"])
-            preds[LABELLING_JOB] = {**preds[FINETUNED], "speaker_side": job_sides([found[i] for i in cv_rows], side_probs)}
-            result["job_side_thresholds"] = threshold_grid([found[i] for i in cv_rows], side_probs,
-                                                           gold_all["speaker_side"][cv_rows])
+            claims = preds[FINETUNED].get("claim")
+            cv_found = [found[i] for i in cv_rows]
+            preds[LABELLING_JOB] = {**preds[FINETUNED], "speaker_side": job_sides(cv_found, side_probs, claims=claims)}
+            result["job_side_thresholds"] = threshold_grid(cv_found, side_probs, gold_all["speaker_side"][cv_rows],
+                                                           claims=claims)
         section = scored_section(ds, cv_rows, fold_of, preds, logits, temperatures, fields)
         for f, (ece, ece_cal, t) in calibration.items():
             section["systems"][FINETUNED][f].update({"ece": ece, "ece_calibrated": ece_cal, "temperature": t})
@@ -192,7 +194,8 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         if "speaker_side" in fields:
             found = found or corpus_attribution(list(doc_ids), list(ds["text"]))
             side_probs = softmax(lg["speaker_side"], temperatures["speaker_side"])
-            pr[LABELLING_JOB] = {**pr[FINETUNED], "speaker_side": job_sides([found[i] for i in test_rows], side_probs)}
+            pr[LABELLING_JOB] = {**pr[FINETUNED], "speaker_side": job_sides([found[i] for i in test_rows], side_probs,
+                                                                            claims=pr[FINETUNED].get("claim"))}
         section = scored_section(ds, test_rows, np.zeros(len(test_rows), dtype=int), pr, lg, temperatures, fields)
         calibration_on(section, lg, {f: gold_all[f][test_rows] for f in fields}, temperatures)
         section.update({"split_file": str(config.test_split_file()), "n_train": len(pool), "temperatures": temperatures,

@@ -30,22 +30,25 @@ def corpus_attribution(doc_ids: Sequence[str], texts: Sequence[str]) -> list[Att
     return out
 
 
-def job_sides(found: Sequence[Attribution], side_probs: np.ndarray, min_confidence: float = SIDE_MIN_CONFIDENCE) -> np.ndarray:
-    """Label ids of the side the job writes per row, from attribution and the classifier's calibrated probabilities."""
-    labels = list(LABELS["speaker_side"])
+def job_sides(found: Sequence[Attribution], side_probs: np.ndarray, min_confidence: float = SIDE_MIN_CONFIDENCE,
+              claims: Sequence[int] | None = None) -> np.ndarray:
+    """Label ids of the side the job writes per row, from attribution, the classifier's calibrated side probabilities
+    and its claim label ids (a commentary writer's narration of fact is the author's, as in the labeller)."""
+    labels, claim_labels = list(LABELS["speaker_side"]), list(LABELS["claim"])
     best = side_probs.argmax(1)
-    return np.array([labels.index(combine(f, labels[b], float(p[b]), min_confidence)[1])
-                     for f, b, p in zip(found, best, side_probs)], dtype=int)
+    claim_of = [None] * len(found) if claims is None else [claim_labels[int(c)] for c in claims]
+    return np.array([labels.index(combine(f, labels[b], float(p[b]), min_confidence, claim=c)[1])
+                     for f, b, p, c in zip(found, best, side_probs, claim_of)], dtype=int)
 
 
 def threshold_grid(found: Sequence[Attribution], side_probs: np.ndarray, gold: np.ndarray,
-                   grid: Sequence[float] = GRID) -> dict[str, dict[str, float]]:
+                   grid: Sequence[float] = GRID, claims: Sequence[int] | None = None) -> dict[str, dict[str, float]]:
     """Accuracy and macro-F1 of the job's side at each threshold (choose it on cross-validation, never on test)."""
     from sklearn.metrics import accuracy_score, f1_score
 
     out = {}
     for t in grid:
-        pred = job_sides(found, side_probs, t)
+        pred = job_sides(found, side_probs, t, claims)
         out[f"{t:g}"] = {"accuracy": float(accuracy_score(gold, pred)),
                          "macro_f1": float(f1_score(gold, pred, average="macro", zero_division=0))}
     return out

@@ -40,3 +40,12 @@ def test_corpus_attribution_attributes_each_article_apart():
     found = corpus_attribution(doc_ids, texts)
     assert len(found) == 3 and found[1].speaker is None
     assert found[0].side == "russian"
+
+
+def test_a_commentary_writers_narration_of_fact_goes_back_to_the_author_as_in_the_labeller():
+    from pipeline.attribution import WriterView
+
+    found = [WriterView("Jane Roe", "us")] * 2
+    probs = _probs([("us", 0.99), ("us", 0.99)])
+    claims = [list(LABELS["claim"]).index("claim"), list(LABELS["claim"]).index("fact")]
+    assert [SIDES[i] for i in job_sides(found, probs, 0.999, claims)] == ["us", "none"]
