@@ -191,9 +191,12 @@ def evaluate(
     model: Path | None = typer.Option(None, help="score this trained model folder against --gold instead (no training)"),
     gold: list[Path] | None = typer.Option(None, help="labelled JSONL file(s) to score --model against"),
     progress: bool = typer.Option(True, help="show progress bars"),
+    ablation: bool = typer.Option(False, help="also the ablation table (as `stance ablation`; cross-validation only)"),
+    variant: list[str] | None = typer.Option(None, "--variant", "-v", help="with --ablation: these variants (default: all)"),
 ) -> None:
     """Cross-validate over whole real articles, then score the real test split and a learning curve: fine-tuned model
-    vs baselines, per-field metrics, calibration. With --model DIR --gold FILE: score a trained model on any gold file."""
+    vs baselines (SetFit among the test split's peers), per-field metrics, calibration; --ablation adds each addition's
+    effect on its own. With --model DIR --gold FILE: score a trained model on any gold file."""
     import sys
 
     from . import paths
@@ -246,6 +249,15 @@ def evaluate(
         typer.echo(f"temperatures and evaluation metrics recorded in {recorded['dir']}")
     else:
         typer.echo(f"{recorded['dir']} left untouched: {recorded['reason']}")
+    if ablation:
+        from .evaluation.ablation import ablation_table, run_ablation
+
+        try:
+            summary = run_ablation(cfg, variant or None, None, folds, progress)
+        except (ConfigError, ValueError) as e:
+            fail(str(e))
+        typer.echo("ablation: cross-validated macro-F1 (mean ± sd over folds; change from the config in brackets)")
+        typer.echo(ablation_table(summary))
 
 
 @app.command("ablation")

@@ -44,3 +44,24 @@ def test_train_refuses_invalid_corpus(tmp_path, tiny_encoder):
     res = runner.invoke(app, ["train", "--config", str(cfg), "--out", str(tmp_path / "m")])
     assert res.exit_code == 1
     assert "bad.jsonl:1: malformed JSON" in res.output and "bad.jsonl:2: not UTF-8" in res.output
+
+
+def test_ablation_names_an_unknown_variant_and_prints_the_table(tmp_path, monkeypatch):
+    import pipeline.evaluation.ablation as ablation
+
+    res = runner.invoke(app, ["ablation", "-v", "no_such_variant", "--out", str(tmp_path)])
+    assert res.exit_code == 1 and "unknown ablation variant(s) ['no_such_variant']" in res.output
+    seen = {}
+
+    def fake(cfg, names, out, folds, progress, extra=None):
+        seen.update(names=names, extra=extra)
+        m = {"stance": {"macro_f1_mean": 0.7, "macro_f1_std": 0.01}}
+        return {"rows": {"base": {"changes": {}, "metrics": m},
+                         "encoder_enc": {"changes": {"encoder": "enc"}, "metrics": m}}}
+
+    monkeypatch.setattr(ablation, "run_ablation", fake)
+    enc = tmp_path / "enc"
+    res = runner.invoke(app, ["ablation", "-v", "speaker_input", "--encoder", str(enc)])
+    assert res.exit_code == 0, res.output
+    assert seen["names"] == ["speaker_input", "encoder_enc"] and seen["extra"] == {"encoder_enc": {"encoder": str(enc)}}
+    assert "| encoder_enc | encoder=enc | 0.700 ± 0.010 (+0.000) |" in res.output
