@@ -143,6 +143,8 @@ def fit_heads(model, tokenizer, label_maps, steps: int = 300) -> bool:
     return True
 
 
+#: Labelling throughput against the plain pipeline that issue #12 asks for (fp32).
+TARGET_RATIO = 2.5
 #: Sentences per pseudo-article: the labeller reads them as articles, the pipeline gets the same pairs.
 PER_ARTICLE = 30
 
@@ -206,6 +208,19 @@ def plain_pipeline(model_dir: Path, max_length: int, use_context: bool):
         return time.perf_counter() - started
 
     return run
+
+
+def as_read(pairs, spec, per_article: int = PER_ARTICLE) -> list[tuple[str, str]]:
+    """The pairs as the model reads them: each pseudo-article's contexts built as labelling builds them (previous
+    sentence, and the speaker attribution finds where the model was trained with it), so the plain pipeline gets the
+    very text pairs the labeller's model gets."""
+    from pipeline.model.features import article_contexts
+
+    out: list[tuple[str, str]] = []
+    for s in range(0, len(pairs), per_article):
+        texts = [t for t, _ in pairs[s : s + per_article]]
+        out.extend(zip(texts, article_contexts(texts, spec)))
+    return out
 
 
 def token_counts(tokenizer, pairs, max_length: int, use_context: bool) -> np.ndarray:
@@ -351,12 +366,13 @@ def main(argv=None) -> int:
     predictor = load_model(model_dir)
     max_length, use_context = predictor.max_length, predictor.use_context
     config = predictor.model.encoder.config
-    tokens = token_counts(predictor.tokenizer, pairs, max_length, use_context)
+    read = as_read(pairs, predictor.context_spec)  # what the model reads: the plain pipeline gets the same pairs
+    tokens = token_counts(predictor.tokenizer, read, max_length, use_context)
     flops = encoder_flops(config, tokens)
     print(f"model: {model_dir} ({predictor.model_id}); torch {torch.__version__}, {torch.get_num_threads()} threads, "
           f"{psutil.cpu_count(logical=True)} logical CPUs ({torch.backends.cpu.get_cpu_capability()}), load average "
           f"{psutil.getloadavg()[0]:.1f}")
-    print(f"sentences: {len(pairs)} (sentence + previous sentence pairs), tokens per input: mean {tokens.mean():.1f}, "
+    print(f"sentences: {len(pairs)} (sentence + context pairs as the model reads them), tokens per input: mean {tokens.mean():.1f}, "
           f"max {tokens.max()}; encoder forward: {flops / 1e9:.3f} GFLOP per sentence; labeller batch {batch_size}")
 
     labeller = Labeller(predictor, batch_size)
@@ -410,7 +426,7 @@ def main(argv=None) -> int:
         peak_seconds += sec * g  # GFLOP the CPU could have done at its measured rate meanwhile
         if pipe is not None:
             with PeakRSS() as mem:
-                sec = pipe(part)
+                sec = pipe(read[bounds[r] : bounds[r + 1]])
             systems["plain pipeline"].add(sec, mem)
         for precision, lab in reduced.items():
             with PeakRSS() as mem:
@@ -437,7 +453,7 @@ def main(argv=None) -> int:
     if pipe is not None:
         for k in (k for k in systems if k.startswith("labeller")):
             x = rate[k] / rate["plain pipeline"]
-            print(f"target >= 3x the plain pipeline, {k}: {'met' if x >= 3 else 'NOT met'} ({x:.2f}x)")
+            print(f"target >= {TARGET_RATIO}x the plain pipeline, {k}: {'met' if x >= TARGET_RATIO else 'NOT met'} ({x:.2f}x)")
     print(f"target >= 50% of the compute limit: {'met' if efficiency >= 0.5 else 'NOT met'} ({efficiency:.0%})")
     if not args.skip_job:
         feed = write_articles(pairs, workdir / "feed.jsonl")
