@@ -26,7 +26,9 @@ TARGET_SECONDS, TARGET_GIB = 600, 3.0
 
 def run_training(config: dict, out: Path) -> tuple[float, float, dict]:
     """Train in a child process; return (wall seconds, peak RSS GiB, metrics.json)."""
-    cfg_path = out.with_suffix(".toml")
+    # beside the output in a scratch folder: never `out.with_suffix(".toml")`, which for --keep models/default is
+    # the user's own models/default.toml
+    cfg_path = Path(tempfile.mkdtemp(prefix="train-cost-")) / f"{out.name}.toml"
     cfg_path.write_text("\n".join(f"{k} = {json.dumps(v)}" for k, v in config.items() if not isinstance(v, dict))
                         + "".join(f"\n[{k}]\n" + "\n".join(f"{a} = {b}" for a, b in v.items())
                                   for k, v in config.items() if isinstance(v, dict)) + "\n")
