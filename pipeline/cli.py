@@ -250,14 +250,13 @@ def evaluate(
     else:
         typer.echo(f"{recorded['dir']} left untouched: {recorded['reason']}")
     if ablation:
-        from .evaluation.ablation import ablation_table, run_ablation
+        from .evaluation.ablation import run_ablation
 
         try:
             summary = run_ablation(cfg, variant or None, None, folds, progress)
         except (ConfigError, ValueError) as e:
             fail(str(e))
-        typer.echo("ablation: cross-validated macro-F1 (mean ± sd over folds; change from the config in brackets)")
-        typer.echo(ablation_table(summary))
+        _echo_ablation(summary)
 
 
 @app.command("ablation")
@@ -273,7 +272,7 @@ def ablation_cmd(
     config and each variant on the same article folds; finished variants are reused when nothing changed."""
     from . import paths
     from .config import ConfigError
-    from .evaluation.ablation import ABLATIONS, ablation_table, run_ablation
+    from .evaluation.ablation import ABLATIONS, run_ablation
 
     cfg = _config(config or paths.MODELS / "default.toml")
     extra = {f"encoder_{Path(e).name}": {"encoder": str(e)} for e in encoder or []}
@@ -283,6 +282,12 @@ def ablation_cmd(
         summary = run_ablation(cfg, names, out, folds, progress, extra=extra)
     except (ConfigError, ValueError) as e:
         fail(str(e))
+    _echo_ablation(summary)
+
+
+def _echo_ablation(summary: dict) -> None:
+    from .evaluation.ablation import ablation_table
+
     typer.echo("ablation: cross-validated macro-F1 (mean ± sd over folds; change from the config in brackets)")
     typer.echo(ablation_table(summary))
 

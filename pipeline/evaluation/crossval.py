@@ -51,16 +51,23 @@ def cross_fitted_calibration(logits: np.ndarray, gold: np.ndarray, fold_of: np.n
             fit_temperature(logits, gold))
 
 
+def corpus_context_column(ds, config: TrainConfig) -> np.ndarray:
+    """Every row's context segment as the config builds it ('' everywhere when it reads none)."""
+    composed = model_contexts(ds, config)
+    return np.asarray(composed if composed is not None else [""] * len(ds), dtype=object)
+
+
 def fit_and_predict(config: TrainConfig, ds, train_rows: np.ndarray, test_rows: np.ndarray,
                     baselines: tuple[str, ...] = (), emb: np.ndarray | None = None, progress: bool = True,
-                    trained: Predictor | None = None) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
+                    trained: Predictor | None = None, contexts: np.ndarray | None = None,
+                    ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
     """Train the fine-tuned model (and each baseline) on ``train_rows`` and predict ``test_rows``:
     (fine-tuned logits per field, predicted label ids per system and field). ``trained``: a model already trained
-    with this config on exactly these rows, used instead of training it again."""
+    with this config on exactly these rows, used instead of training it again. ``contexts``: every row's context
+    segment (:func:`corpus_context_column`), when the caller has built it once for several calls."""
     fields = list(config.fields)
     texts = np.asarray(ds["text"], dtype=object)
-    composed = model_contexts(ds, config)
-    contexts = np.asarray(composed if composed is not None else [""] * len(ds), dtype=object)
+    contexts = corpus_context_column(ds, config) if contexts is None else contexts
     if trained is not None:
         predictor = trained
     else:
@@ -132,6 +139,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
     n_folds = n_folds or config.eval_folds
     evaluated = config if n_folds == config.eval_folds else config.model_copy(update={"eval_folds": n_folds})
     emb = embed(list(ds["text"]), resolve_encoder(config.encoder)) if "minilm_logreg" in baselines else None
+    contexts = corpus_context_column(ds, config)  # built once (attribution included) for every prediction below
     started = time.perf_counter()
     result: dict = {
         "command": command,
@@ -157,7 +165,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
             fold_info.append({"fold": k, "test_docs": sorted(set(doc_ids[te])), "n_train": len(tr), "n_test": len(te)})
             if progress:
                 print(f"fold {k + 1}/{len(folds)}: {len(fold_info[-1]['test_docs'])} articles held out ({len(te)} sentences)", flush=True)
-            lg, pr = fit_and_predict(config, ds, tr, te, baselines, emb, progress)
+            lg, pr = fit_and_predict(config, ds, tr, te, baselines, emb, progress, contexts=contexts)
             for f in fields:
                 logits[f][span] = lg[f]
                 for s in pr:
@@ -190,7 +198,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         peers = test_peers if test_peers is not None else (TEST_PEERS if tuple(baselines) == BASELINES else baselines)
         unavailable = {b: why for b in peers if (why := peer_unavailable(b))}
         peers = tuple(b for b in peers if b not in unavailable)
-        lg, pr = fit_and_predict(config, ds, pool, test_rows, peers, emb, progress, trained=trained)
+        lg, pr = fit_and_predict(config, ds, pool, test_rows, peers, emb, progress, trained=trained, contexts=contexts)
         if "speaker_side" in fields:
             found = found or corpus_attribution(list(doc_ids), list(ds["text"]))
             side_probs = softmax(lg["speaker_side"], temperatures["speaker_side"])
@@ -205,7 +213,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         result["test"] = section
         if learning_curve:
             result["learning_curve"] = _learning_curve(config, ds, pool, test_rows, learning_curve,
-                                                       section["systems"][FINETUNED], progress)
+                                                       section["systems"][FINETUNED], progress, contexts)
     elif test and progress:
         print("no article of the test split is in the data: no test section", flush=True)
 
@@ -222,7 +230,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
 
 
 def _learning_curve(config: TrainConfig, ds, pool: np.ndarray, test_rows: np.ndarray, fractions: tuple[float, ...],
-                    full: dict, progress: bool) -> dict:
+                    full: dict, progress: bool, contexts: np.ndarray | None = None) -> dict:
     """Test-split macro-F1 per field after training on a growing share of the real training articles (the seed
     and written sentences always in); 100% is the test-split model itself."""
     fields = list(config.fields)
@@ -239,7 +247,7 @@ def _learning_curve(config: TrainConfig, ds, pool: np.ndarray, test_rows: np.nda
             rows = pool[(sources[pool] != "real") | np.isin(doc_ids[pool], sorted(keep))]
             if progress:
                 print(f"learning curve: {frac:.0%} of the real training articles ({k}), {len(rows)} sentences", flush=True)
-            _, pr = fit_and_predict(config, ds, rows, test_rows, (), None, progress)
+            _, pr = fit_and_predict(config, ds, rows, test_rows, (), None, progress, contexts=contexts)
             gold = {f: np.asarray(ds[f])[test_rows] for f in fields}
             zero = np.zeros(len(test_rows), dtype=int)
             scores = {f: field_metrics(gold[f], pr[FINETUNED][f], zero, list(LABELS[f]))["macro_f1_mean"] for f in fields}

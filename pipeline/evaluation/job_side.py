@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..attribution import SIDE_MIN_CONFIDENCE, Attribution, attribute_article, combine, default_actors
+from ..model.features import article_rows
 from ..model.folder import LABELLING_JOB
 from ..schema import LABELS
 
@@ -19,12 +20,9 @@ GRID = (0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
 
 def corpus_attribution(doc_ids: Sequence[str], texts: Sequence[str]) -> list[Attribution]:
     """Attribution of every corpus row, each article attributed as a whole in reading order (as the job does)."""
-    by_doc: dict[str, list[int]] = {}
-    for i, d in enumerate(doc_ids):
-        by_doc.setdefault(d, []).append(i)
     actors = default_actors()
     out: list[Attribution] = [Attribution(None, None)] * len(texts)
-    for rows in by_doc.values():
+    for rows in article_rows(doc_ids):
         for i, found in zip(rows, attribute_article([texts[i] for i in rows], actors)):
             out[i] = found
     return out

@@ -112,14 +112,13 @@ class Labeller:
     def label(self, articles: Sequence[Prepared]) -> list[list[dict]]:
         """Output records for each article, in order."""
         texts, contexts, founds = [], [], []
-        spec = getattr(self.predictor, "context_spec", None)
+        spec = self.predictor.context_spec
         for a in articles:
             sentences = [s[0] for s in a.sentences]
             found = a.found if a.found is not None else attribute_article(sentences, self.actors)
             founds.append(found)
             texts.extend(sentences)
-            contexts.extend(article_contexts(sentences, spec, found) if spec is not None
-                            else ([""] + sentences)[: len(sentences)])
+            contexts.extend(article_contexts(sentences, spec, found))
         predictions = iter(self.predict(texts, contexts))
         out = []
         for a, found in zip(articles, founds):

@@ -66,7 +66,7 @@ def article_contexts(texts: Sequence[str], spec: ContextSpec, found: Sequence[At
         found = attribute_article(texts, default_actors())
     head = headline_of(texts) if spec.headline else ""
     out = []
-    for i, _ in enumerate(texts):
+    for i in range(len(texts)):
         parts = []
         if spec.speaker:
             parts.append(speaker_phrase(found[i]))
@@ -76,18 +76,23 @@ def article_contexts(texts: Sequence[str], spec: ContextSpec, found: Sequence[At
             parts.append(texts[i - 1])
         if spec.following and i + 1 < len(texts):
             parts.append(f"next: {texts[i + 1]}")
-        out.append(" | ".join(parts) if (spec.speaker or spec.headline or spec.following) else (parts[0] if parts else ""))
+        out.append(" | ".join(parts))  # the previous sentence alone stays as it is
     return out
+
+
+def article_rows(doc_ids: Sequence[str]) -> list[list[int]]:
+    """The row indices of each article, in first-seen order of the articles and reading order within each."""
+    by_doc: dict[str, list[int]] = {}
+    for i, d in enumerate(doc_ids):
+        by_doc.setdefault(d, []).append(i)
+    return list(by_doc.values())
 
 
 def corpus_contexts(doc_ids: Sequence[str], texts: Sequence[str], spec: ContextSpec) -> list[str]:
     """The context string of every row of a corpus (rows of one article in reading order, as
     :func:`pipeline.annotation.corpus.load_corpus` gives them)."""
-    by_doc: dict[str, list[int]] = {}
-    for i, d in enumerate(doc_ids):
-        by_doc.setdefault(d, []).append(i)
     out = [""] * len(texts)
-    for rows in by_doc.values():
+    for rows in article_rows(doc_ids):
         for i, c in zip(rows, article_contexts([texts[i] for i in rows], spec)):
             out[i] = c
     return out

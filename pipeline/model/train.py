@@ -266,5 +266,5 @@ def calibrate_int8(model_dir: Path | str, files: Sequence[Path] | None = None) -
             raise ValueError(f"{Path(model_dir) / META_FILE}: no training files recorded; name the corpus files")
         files = [Path(f) for f in recorded]
     dataset = load_corpus(files)
-    config = TrainConfig.model_validate(predictor.meta["config"])
-    return save_calibration(activation_maxima(predictor, dataset["text"], model_contexts(dataset, config)), model_dir)
+    contexts = predictor.corpus_contexts(dataset["doc_id"], dataset["text"])
+    return save_calibration(activation_maxima(predictor, dataset["text"], contexts), model_dir)
