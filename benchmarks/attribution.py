@@ -9,6 +9,11 @@ wrong names counted per kind of miss (`pipeline.evaluation.attribution.miss_kind
     python benchmarks/attribution.py --split seed     # the five seed articles
     python benchmarks/attribution.py --split dev      # the real articles outside the test split
     python benchmarks/attribution.py --split cv       # dev, the span head trained by article-grouped 5-fold CV
+    python benchmarks/attribution.py --gold NEW.jsonl --articles NEW/articles   # a new batch before it joins the corpus
+
+A new batch is the only honest measure of the rules, which were written while reading the dev articles: `--gold`
+scores its gold records (texts and manifest from `--articles`) with the span head trained on every annotated article
+outside the test split.
 
 The span head is trained on every annotated article outside the evaluated split (never on the test split);
 `--split cv` trains one head per fold of the dev articles; `--grid` prints the combination at each pair of
@@ -48,18 +53,32 @@ def main() -> None:
     ap.add_argument("--grid", action="store_true", help="combined at each pair of thresholds (pick them on cv)")
     ap.add_argument("--save", help="also write the span head trained for this split to this safetensors file")
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong sentences")
+    ap.add_argument("--gold", help="score this gold file of new articles instead of a split (needs --articles)")
+    ap.add_argument("--articles", help="with --gold: the folder of its cleaned <doc_id>.txt and manifest.jsonl")
     args = ap.parse_args()
+    if bool(args.gold) != bool(args.articles):
+        ap.error("--gold and --articles go together")
     real, seed = load(Path(args.real)), load(paths.SEED)
     test_docs = set(read_split(paths.TEST_SPLIT))
     dev = [r for r in real if r["doc_id"] not in test_docs]
-    gold = {"test": [r for r in real if r["doc_id"] in test_docs], "seed": seed, "dev": dev, "cv": dev}[args.split]
-    train_pool = {"test": dev + seed, "seed": dev, "dev": seed, "cv": dev + seed}[args.split]
+    if args.gold:
+        args.split = "batch"
+        gold = load(Path(args.gold))
+        if clash := {r["doc_id"] for r in gold} & {r["doc_id"] for r in real + seed}:
+            ap.error(f"{args.gold}: already in the corpus: {sorted(clash)[:5]}")
+    else:
+        gold = {"test": [r for r in real if r["doc_id"] in test_docs], "seed": seed, "dev": dev, "cv": dev}[args.split]
+    train_pool = {"test": dev + seed, "seed": dev, "dev": seed, "cv": dev + seed, "batch": dev + seed}[args.split]
     manifest = {m["doc_id"]: m for _, m in iter_jsonl(paths.MANIFEST)}
+    if args.articles:
+        manifest |= {m["doc_id"]: m for _, m in iter_jsonl(Path(args.articles) / "manifest.jsonl")}
     genres = {d: m.get("genre") for d, m in manifest.items()}
     actors = default_actors()
     encoder = TokenEncoder()
     encoder.memo = {}
     texts = {d: (paths.ARTICLES / f"{d}.txt").read_text(encoding="utf-8") for d in {r["doc_id"] for r in real + seed}}
+    if args.gold:
+        texts |= {d: (Path(args.articles) / f"{d}.txt").read_text(encoding="utf-8") for d in {r["doc_id"] for r in gold}}
 
     def segment(text):
         return split_sentences(text)
@@ -106,7 +125,8 @@ def main() -> None:
     results = evaluate_end_to_end(gold, systems,
                                   texts.__getitem__, segment, genres)
     n_docs = len({r["doc_id"] for r in gold})
-    print(f"split: {args.split} ({n_docs} articles, {len(gold)} sentences; gold {args.real if args.split != 'seed' else paths.SEED})")
+    source = args.gold or (paths.SEED if args.split == "seed" else args.real)
+    print(f"split: {args.split} ({n_docs} articles, {len(gold)} sentences; gold {source})")
     print(f"{'system':16} {'name acc':>9} {'exact':>7} {'side acc':>9}   misses per kind: " + " ".join(MISS_KINDS))
     for name, r in results.items():
         kinds = Counter(e["kind"] for e in r["errors"] if e["kind"])

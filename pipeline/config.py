@@ -35,6 +35,8 @@ class TrainConfig(BaseModel):
     context_next: bool = Field(False, description="the context segment also holds the next sentence")
     context_headline: bool = Field(False, description="the context segment also holds the article's headline")
     speaker_input: bool = Field(False, description="the context segment also holds the speaker attribution found")
+    speaker_noise: float = Field(0.0, ge=0, lt=1, description="share of training rows whose speaker input is another "
+                                 "sentence's of the same article (attribution errs more on unseen articles)")
     epochs: float = Field(10.0, gt=0)
     learning_rate: float = Field(8e-5, gt=0, lt=1)
     head_learning_rate: float = Field(1e-3, gt=0, lt=1, description="learning rate of the classification heads")

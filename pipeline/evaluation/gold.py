@@ -15,12 +15,15 @@ from .. import paths
 from ..annotation.corpus import data_hash, load_corpus
 from ..model.folder import FINETUNED, load_model
 from ..schema import LABELS
+from .calibration import softmax
 from .crossval import calibration_on, scored_section
+from .job_side import LABELLING_JOB, corpus_attribution, job_sides
 
 
 def score_model(model_dir: Path | str, gold_files: Sequence[Path | str], out_path: Path | str | None = None,
                 command: str = "stance evaluate --model --gold", batch_size: int = 64) -> dict:
-    """Label the gold files' sentences with the model (its own temperatures) and score every field it predicts."""
+    """Label the gold files' sentences with the model (its own temperatures) and score every field it predicts, and
+    the labelling job's speaker_side (attribution first) beside the model's own."""
     started = time.perf_counter()
     model_dir, gold_files = Path(model_dir), [Path(f) for f in gold_files]
     predictor = load_model(model_dir)
@@ -33,6 +36,11 @@ def score_model(model_dir: Path | str, gold_files: Sequence[Path | str], out_pat
     logits = predictor.logits(list(ds["text"]), predictor.corpus_contexts(ds["doc_id"], ds["text"]), batch_size=batch_size)
     temperatures = {f: float(predictor.meta.get("temperatures", {}).get(f, 1.0)) for f in fields}
     preds = {FINETUNED: {f: logits[f].argmax(1) for f in fields}}
+    if "speaker_side" in fields:
+        found = corpus_attribution(list(ds["doc_id"]), list(ds["text"]))
+        side_probs = softmax(logits["speaker_side"], temperatures["speaker_side"])
+        preds[LABELLING_JOB] = {**preds[FINETUNED], "speaker_side": job_sides(found, side_probs,
+                                                                            claims=preds[FINETUNED].get("claim"))}
     section = scored_section(ds, rows, np.zeros(len(rows), dtype=int), preds, logits, temperatures, fields)
     calibration_on(section, logits, {f: np.asarray(ds[f]) for f in fields}, temperatures)
     section.update({"gold_files": [str(f) for f in gold_files], "temperatures": temperatures,

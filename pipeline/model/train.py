@@ -114,8 +114,11 @@ def model_contexts(dataset, config: TrainConfig) -> list[str] | None:
 
 
 def tokenize_dataset(dataset, tokenizer, config: TrainConfig):
-    """Add input_ids / attention_mask / sentence_mask columns for (sentence, context) pairs."""
-    contexts = model_contexts(dataset, config)
+    """Add input_ids / attention_mask / sentence_mask columns for the (sentence, context) pairs it trains on (the
+    speaker input perturbed by ``speaker_noise``)."""
+    spec = ContextSpec.from_config(config)
+    contexts = None if spec.empty else corpus_contexts(dataset["doc_id"], dataset["text"], spec,
+                                                       config.speaker_noise, config.seed)
     data = dataset.add_column("model_context", contexts if contexts is not None else [""] * len(dataset))
 
     def _map(batch):

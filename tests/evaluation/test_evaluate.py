@@ -249,8 +249,10 @@ def test_score_model_against_a_users_gold(tmp_path, tiny_model_dir, monkeypatch)
     rows, data, _ = _split_corpus(tmp_path, monkeypatch)
     before = _model_files(tiny_model_dir)
     res = score_model(tiny_model_dir, [data], tmp_path / "gold.json")
-    assert res["test"]["n_sentences"] == len(rows) and set(res["test"]["systems"]) == {"finetuned"}
+    assert res["test"]["n_sentences"] == len(rows) and set(res["test"]["systems"]) == {"finetuned", "labelling_job"}
     assert res["model"]["recorded"] is False and _model_files(tiny_model_dir) == before
+    job = [p["pred"]["labelling_job"] for p in res["test"]["predictions"]]
+    assert all(j["stance"] == p["pred"]["finetuned"]["stance"] for j, p in zip(job, res["test"]["predictions"]))
     stance = res["test"]["systems"]["finetuned"]["stance"]
     gold = [r["stance"] for r in rows]
     pred = [p["pred"]["finetuned"]["stance"] for p in res["test"]["predictions"]]

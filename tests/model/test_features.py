@@ -5,7 +5,8 @@ import torch
 from pipeline.attribution import Attribution
 from pipeline.config import TrainConfig
 from pipeline.model.classifier import MultiTaskClassifier
-from pipeline.model.features import ContextSpec, article_contexts, corpus_contexts, headline_of, speaker_phrase
+from pipeline.model.features import (ContextSpec, article_contexts, corpus_contexts, headline_of, shuffled_speakers,
+                                     speaker_phrase)
 
 ARTICLE = ["12 Jan, 2020", "Moscow rejects Tokyo's claim to the islands", "The minister spoke on Friday.",
            "He said talks would go on."]
@@ -43,6 +44,29 @@ def test_speaker_input_attributes_the_article_itself():
     texts = ["Japan's Prime Minister Shinzo Abe said the islands are Japanese territory.", "Talks will go on."]
     ctx = article_contexts(texts, ContextSpec(previous=False, speaker=True))
     assert ctx[0].startswith("speaker: ") and "Abe" in ctx[0]
+
+
+def test_shuffled_speakers_moves_the_share_asked_and_only_within_the_article():
+    import numpy as np
+
+    found = [Attribution(f"P{i}", "japanese") for i in range(200)]
+    assert shuffled_speakers(found, 0.0, np.random.default_rng(0)) == found
+    moved = shuffled_speakers(found, 0.25, np.random.default_rng(0))
+    changed = sum(a != b for a, b in zip(found, moved))
+    assert 30 <= changed <= 70 and set(moved) <= set(found)
+    assert moved == shuffled_speakers(found, 0.25, np.random.default_rng(0))  # seeded
+    assert shuffled_speakers(found[:1], 0.9, np.random.default_rng(0)) == found[:1]  # nobody to swap with
+
+
+def test_speaker_noise_changes_training_contexts_only_where_asked():
+    texts = ["Sergey Lavrov said the islands are Russian.", "Talks will go on, the ministry said.",
+             "Shinzo Abe said Japan wants them back.", "The summit ended."] * 5
+    doc_ids = ["a"] * len(texts)
+    spec = ContextSpec(previous=False, speaker=True)
+    clean = corpus_contexts(doc_ids, texts, spec)
+    assert corpus_contexts(doc_ids, texts, spec, 0.0, seed=3) == clean
+    noisy = corpus_contexts(doc_ids, texts, spec, 0.5, seed=3)
+    assert noisy != clean and set(noisy) <= set(clean)
 
 
 def _toy_model():
