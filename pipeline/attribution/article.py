@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
-from .actors import ActorTable, Attribution, default_actors
+from .actors import ActorTable, Attribution, WriterView, default_actors
 from .resolution import (
     AGENCY,
     agency_source,
@@ -101,7 +102,23 @@ def combine_learned(rules: Sequence[Attribution], learned: Sequence[Learned] | N
             continue
         history.append(found)
         out.append(found)
+    out = continued_quotes(sentences, out)
     return signed_writer(sentences, interview_turns(sentences, out, article, actors), article, actors)
+
+
+_OPENS_QUOTE = re.compile(r'^\s*[“"]')
+
+
+def continued_quotes(sentences: Sequence[str], found: list[Attribution]) -> list[Attribution]:
+    """A sentence that is a quote of its own, right after a sentence quoting a speaker found once resolved ('"I
+    hope …," she said.' then '"We need to …"'), continues that speaker's quote (GUIDELINES §4.1)."""
+    out = list(found)
+    for i in range(1, len(out)):
+        prev, text = sentences[i - 1], sentences[i]
+        if (not out[i].speaker and out[i - 1].speaker and out[i - 1].speaker != "author" and _OPENS_QUOTE.match(text)
+                and any(c in prev for c in '"“”') and not isinstance(out[i - 1], WriterView)):
+            out[i] = out[i - 1]
+    return out
 
 
 def attribute_article(sentences: Sequence, actors: ActorTable | None = None, head: SpanHead | None = None,

@@ -441,10 +441,72 @@ def agency_source(text: str) -> str | None:
     return phrase if phrase and not AGENCY.search(phrase) else None
 
 
+#: Lower-case words that may stand in a title between a nationality word and a person's name ("Russian Deputy
+#: Foreign Minister Andrey Rudenko", "Japan's new Prime Minister Shigeru Ishiba").
+_TITLE_FILLERS = {"new", "former", "then", "top", "chief", "deputy", "vice", "first", "foreign", "defense", "defence",
+                  "prime", "minister", "secretary", "spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy",
+                  "aide", "senator", "lawmaker", "official", "diplomat", "president", "premier", "leader", "senior",
+                  "government", "cabinet", "presidential", "state", "press", "economy", "trade", "finance",
+                  "general", "of", "the", "and"}
+
+
+def person_side(name: str, article: str) -> str | None:
+    """The side of a person the actors table does not know, from the title the article gives them: a nationality
+    word before the name with only title words between ("Russian Deputy Foreign Minister Andrey Rudenko", "Japan's
+    new Prime Minister Shigeru Ishiba") or right after it ("Mikhail Galuzin, Russia's ambassador"); None: no such title."""
+    surname = name.split()[-1] if name.split() else ""
+    if len(surname) < 3:
+        return None
+    sides = []
+    for m in re.finditer(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", article):
+        before = re.split(r"[,.;:!?\"“”()\n]", article[max(0, m.start() - 90):m.start()])[-1].split()
+        for k in range(len(before) - 1, -1, -1):
+            word = before[k]
+            nat = NATIONALITY.get(word) or NATIONALITY.get(word.rstrip("'’s")) if word[:1].isupper() else None
+            if nat and k < len(before) - 1:
+                sides.append(nat)
+                break
+            if not (word[:1].isupper() or word.lower() in _TITLE_FILLERS):
+                break
+        after = re.match(r",\s+(?:the\s+|a\s+)?(?:former\s+|then\s+)?([A-Z][\w.'’]*)\s", article[m.end():m.end() + 40])
+        if after and (nat := NATIONALITY.get(after.group(1)) or NATIONALITY.get(after.group(1).rstrip("'’s"))):
+            sides.append(nat)
+    return max(set(sides), key=sides.count) if sides else None
+
+
+#: Dateline cities -> side: a bare national body or an untitled official in a datelined report is the dateline
+#: country's ("TOKYO (Jiji Press) - ..., the Defense Ministry said").
+_DATELINE_CITIES = {"TOKYO": "japanese", "SAPPORO": "japanese", "NEMURO": "japanese", "OSAKA": "japanese",
+                    "MOSCOW": "russian", "VLADIVOSTOK": "russian", "KHABAROVSK": "russian",
+                    "YUZHNO-SAKHALINSK": "russian", "WASHINGTON": "us"}
+_DATELINE_CITY = re.compile(r"^\s*(?P<city>[A-Z][A-Z-]{3,})(?:,\s*[A-Z][\w ]{0,20}?)?(?:\s*,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}"
+                            r"\.?)?\s*(?:\([^)]{1,30}\)\s*)?(?:[-–—:]{1,2}|\.\s*/(?:ITAR-)?TASS/)", re.M)
+#: Bodies every state has, named bare in a report ("the Foreign Ministry", "the government").
+_NATIONAL_BODIES = re.compile(r"(?i)^(?:the\s+)?(?:foreign|defen[cs]e|finance|economy)\s+ministry$|^(?:the\s+)?government$"
+                              r"|^(?:the\s+)?presidential\s+office$|^(?:the\s+)?ministry$")
+
+
+def dateline_side(article: str) -> str | None:
+    """The side of the city of the article's dateline in its first lines (None: no dateline of a known city)."""
+    for line in article.splitlines()[:4]:
+        m = _DATELINE_CITY.match(line)
+        if m and m.group("city") in _DATELINE_CITIES:
+            return _DATELINE_CITIES[m.group("city")]
+    return None
+
+
 def context_side(speaker: str, article: str, actors: ActorTable) -> str | None:
     """The side of a speaker named without one ("The Defense Ministry", "a ministry official"): the nationality
-    word the article writes before the same head noun elsewhere ("Japan's Defense Ministry")."""
+    word the article writes before the same head noun elsewhere ("Japan's Defense Ministry"); for a person, the
+    nationality of the title the article gives them (:func:`person_side`)."""
     words = re.findall(r"[\w-]+", speaker)
+    if words and is_personal(speaker, actors) and (side := person_side(speaker, article) or dateline_side(article)):
+        return side
+    if _NATIONAL_BODIES.match(speaker.strip()) and (side := dateline_side(article)):
+        return side
+    if m := re.search(r"\bof\s+(?:the\s+)?([A-Z][\w.]+(?:\s+[A-Z][\w.]+)?)$", speaker.strip()):  # "The Foreign Ministry of Russia"
+        if side := NATIONALITY.get(m.group(1)):
+            return side
     if not words or words[-1].lower() not in _BODY_WORDS:
         return None
     head = re.escape(words[-1])

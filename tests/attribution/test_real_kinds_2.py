@@ -38,6 +38,8 @@ def phrase(text):
     ("Moscow makes it clear that no deal will come under pressure.", "Moscow"),
     ("Japan sees the meeting as a chance for a fresh start.", "Japan"),
     ("Tokyo yesterday said it would build two new radars.", "Tokyo"),
+    # GUIDELINES entry 51: "X announced [a deployment, a plan, a decision]" -> X is the speaker
+    ("Tokyo announced the measures after a cabinet meeting.", "Tokyo"),
 ])
 def test_verbs_of_saying_thinking_and_volition(sentence, speaker):
     assert phrase(sentence) == speaker
@@ -47,7 +49,6 @@ def test_verbs_of_saying_thinking_and_volition(sentence, speaker):
     "Japan claims the four islands.",
     "Japan still claims them.",
     "Moscow called off the joint exercise.",
-    "Tokyo announced the measures after a cabinet meeting.",
     "The premier sought to change the constitution.",
     "The strait, which Tokyo calls its northern gate, froze early.",
     "The patrols were stepped up after Russia announced that it would hold drills.",
