@@ -265,6 +265,8 @@ def person_mentions(text: str, actors: ActorTable) -> list[tuple[int, str, str, 
             words = words[ends[-1] + 1:]
         while words and words[-1] in ("of", "the", "de", "von", "van"):
             words.pop()
+        if words and words[-1][-2:] in ("'s", "’s") and len(words[-1]) > 3:  # "Prime Minister Shigeru Ishiba's remark"
+            words[-1] = words[-1][:-2]
         run = _trailing_person(words, actors)
         while run and run[-1].endswith(".") and len(run[-1]) > 2:  # "… Lavrov." at a sentence end
             run[-1] = run[-1].rstrip(".")

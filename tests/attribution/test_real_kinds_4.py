@@ -88,3 +88,9 @@ def test_verbs_of_saying_the_rules_lacked():
                "Putin made a proposal to sign a treaty without conditions.",
                "Tokyo notified Moscow that the visits are cancelled."])
     assert [g[0] for g in got] == ["Putin", "Putin", "Putin", "Tokyo"]  # the article's own form of the name
+
+
+def test_a_role_resolves_to_a_person_first_named_in_a_possessive():
+    got = who(["Moscow criticised Japanese Prime Minister Kenji Mori's remark about the islands on Friday.",
+               "The Japanese premier once again expressed a wish to sign a peace treaty."])
+    assert got[1] == ("Kenji Mori", "japanese")
