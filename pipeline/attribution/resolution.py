@@ -452,6 +452,11 @@ _TITLE_FILLERS = {"new", "former", "then", "top", "chief", "deputy", "vice", "fi
                   "general", "of", "the", "and"}
 
 
+def _nationality(word: str) -> str | None:
+    """The side of a nationality word, possessive or not ("Russian", "Japan's")."""
+    return NATIONALITY.get(word) or NATIONALITY.get(re.sub(r"['’]s$", "", word))
+
+
 def person_side(name: str, article: str) -> str | None:
     """The side of a person the actors table does not know, from the title the article gives them: a nationality
     word before the name with only title words between ("Russian Deputy Foreign Minister Andrey Rudenko", "Japan's
@@ -464,14 +469,14 @@ def person_side(name: str, article: str) -> str | None:
         before = re.split(r"[,.;:!?\"“”()\n]", article[max(0, m.start() - 90):m.start()])[-1].split()
         for k in range(len(before) - 1, -1, -1):
             word = before[k]
-            nat = NATIONALITY.get(word) or NATIONALITY.get(word.rstrip("'’s")) if word[:1].isupper() else None
-            if nat and k < len(before) - 1:
+            nat = _nationality(word) if word[:1].isupper() else None
+            if nat and k < len(before) - 1:  # a title word between ("Russian Deputy … Andrey"), not "Tokyo Kishida"
                 sides.append(nat)
                 break
             if not (word[:1].isupper() or word.lower() in _TITLE_FILLERS):
                 break
         after = re.match(r",\s+(?:the\s+|a\s+)?(?:former\s+|then\s+)?([A-Z][\w.'’]*)\s", article[m.end():m.end() + 40])
-        if after and (nat := NATIONALITY.get(after.group(1)) or NATIONALITY.get(after.group(1).rstrip("'’s"))):
+        if after and (nat := _nationality(after.group(1))):
             sides.append(nat)
     return max(set(sides), key=sides.count) if sides else None
 
