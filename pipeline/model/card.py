@@ -5,6 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def _context_words(cfg: dict) -> str:
+    """What the context segment of this model's input holds, in words (from its config's context options)."""
+    parts = [label for key, default, label in (
+        ("speaker_input", False, "the speaker and side attribution finds"), ("context_headline", False, "the headline"),
+        ("use_context", True, "the previous sentence"), ("context_next", False, "the next sentence"),
+    ) if cfg.get(key, default)]
+    return ", ".join(parts) if parts else "nothing (the sentence alone)"
+
+
 def _table(rows: list[list[str]]) -> str:
     head, *body = rows
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -40,7 +49,7 @@ def render_card(meta: dict, metrics: dict) -> str:
     text = f"""# {cfg['name']}: speaker-side, stance, claim and topic classifier
 
 Model id `{meta.get('model_id')}`. Encoder `{cfg['encoder']}` fine-tuned with one linear head per field
-({', '.join(meta['label_maps'])}) on (sentence, previous sentence) pairs.
+({', '.join(meta['label_maps'])}) on (sentence, context) pairs; the context holds {_context_words(cfg)}.
 
 ## Intended use
 Labelling sentences of English-language news about Japan-Russia-US security relations (the Northern
