@@ -33,7 +33,7 @@ from ..model.train import check_corpus, fit, load_test_split, model_contexts
 from ..schema import LABELS
 from .baselines import BASELINES, TEST_PEERS, embed, fit_predict, peer_unavailable
 from .calibration import expected_calibration_error, fit_temperature, softmax
-from .job_side import LABELLING_JOB, corpus_attribution, job_sides, threshold_grid
+from .job_side import LABELLING_JOB, corpus_attribution, job_predictions, threshold_grid
 from .metrics import field_metrics
 
 #: Shares of the real training articles the learning curve trains on (seed and written sentences always in).
@@ -178,7 +178,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
             side_probs = softmax(logits["speaker_side"], temperatures["speaker_side"])
             claims = preds[FINETUNED].get("claim")
             cv_found = [found[i] for i in cv_rows]
-            preds[LABELLING_JOB] = {**preds[FINETUNED], "speaker_side": job_sides(cv_found, side_probs, claims=claims)}
+            preds[LABELLING_JOB] = job_predictions(preds[FINETUNED], cv_found, side_probs)
             result["job_side_thresholds"] = threshold_grid(cv_found, side_probs, gold_all["speaker_side"][cv_rows],
                                                            claims=claims)
         section = scored_section(ds, cv_rows, fold_of, preds, logits, temperatures, fields)
@@ -202,8 +202,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         if "speaker_side" in fields:
             found = found or corpus_attribution(list(doc_ids), list(ds["text"]))
             side_probs = softmax(lg["speaker_side"], temperatures["speaker_side"])
-            pr[LABELLING_JOB] = {**pr[FINETUNED], "speaker_side": job_sides([found[i] for i in test_rows], side_probs,
-                                                                            claims=pr[FINETUNED].get("claim"))}
+            pr[LABELLING_JOB] = job_predictions(pr[FINETUNED], [found[i] for i in test_rows], side_probs)
         section = scored_section(ds, test_rows, np.zeros(len(test_rows), dtype=int), pr, lg, temperatures, fields)
         calibration_on(section, lg, {f: gold_all[f][test_rows] for f in fields}, temperatures)
         section.update({"split_file": str(config.test_split_file()), "n_train": len(pool), "temperatures": temperatures,

@@ -17,7 +17,7 @@ from ..model.folder import FINETUNED, load_model
 from ..schema import LABELS
 from .calibration import softmax
 from .crossval import calibration_on, scored_section
-from .job_side import LABELLING_JOB, corpus_attribution, job_sides
+from .job_side import LABELLING_JOB, corpus_attribution, job_predictions
 
 
 def score_model(model_dir: Path | str, gold_files: Sequence[Path | str], out_path: Path | str | None = None,
@@ -39,8 +39,7 @@ def score_model(model_dir: Path | str, gold_files: Sequence[Path | str], out_pat
     if "speaker_side" in fields:
         found = corpus_attribution(list(ds["doc_id"]), list(ds["text"]))
         side_probs = softmax(logits["speaker_side"], temperatures["speaker_side"])
-        preds[LABELLING_JOB] = {**preds[FINETUNED], "speaker_side": job_sides(found, side_probs,
-                                                                            claims=preds[FINETUNED].get("claim"))}
+        preds[LABELLING_JOB] = job_predictions(preds[FINETUNED], found, side_probs)
     section = scored_section(ds, rows, np.zeros(len(rows), dtype=int), preds, logits, temperatures, fields)
     calibration_on(section, logits, {f: np.asarray(ds[f]) for f in fields}, temperatures)
     section.update({"gold_files": [str(f) for f in gold_files], "temperatures": temperatures,

@@ -13,7 +13,7 @@ from ..model.features import article_rows
 from ..model.folder import LABELLING_JOB
 from ..schema import LABELS
 
-__all__ = ["GRID", "LABELLING_JOB", "corpus_attribution", "job_sides", "threshold_grid"]
+__all__ = ["GRID", "LABELLING_JOB", "corpus_attribution", "job_predictions", "job_sides", "threshold_grid"]
 #: Thresholds on the classifier's calibrated side probability tried by cross-validation (:func:`threshold_grid`).
 GRID = (0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
 
@@ -37,6 +37,13 @@ def job_sides(found: Sequence[Attribution], side_probs: np.ndarray, min_confiden
     claim_of = [None] * len(found) if claims is None else [claim_labels[int(c)] for c in claims]
     return np.array([labels.index(combine(f, labels[b], float(p[b]), min_confidence, claim=c)[1])
                      for f, b, p, c in zip(found, best, side_probs, claim_of)], dtype=int)
+
+
+def job_predictions(finetuned: dict[str, np.ndarray], found: Sequence[Attribution],
+                    side_probs: np.ndarray) -> dict[str, np.ndarray]:
+    """The labelling job's label ids per field: the fine-tuned model's, its speaker_side decided as the job decides
+    it (:func:`job_sides`, with the model's own claim)."""
+    return {**finetuned, "speaker_side": job_sides(found, side_probs, claims=finetuned.get("claim"))}
 
 
 def threshold_grid(found: Sequence[Attribution], side_probs: np.ndarray, gold: np.ndarray,

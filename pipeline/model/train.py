@@ -107,18 +107,18 @@ def load_test_split(config: TrainConfig) -> list[str]:
         raise ConfigError(str(e)) from None
 
 
-def model_contexts(dataset, config: TrainConfig) -> list[str] | None:
-    """The context segment of every row as the config builds it (:class:`~.features.ContextSpec`); None: no context."""
+def model_contexts(dataset, config: TrainConfig, training: bool = False) -> list[str] | None:
+    """The context segment of every row as the config builds it (:class:`~.features.ContextSpec`); None: no context.
+    ``training``: the rows it trains on, their speaker input perturbed by ``speaker_noise``."""
     spec = ContextSpec.from_config(config)
-    return None if spec.empty else corpus_contexts(dataset["doc_id"], dataset["text"], spec)
+    noise = config.speaker_noise if training else 0.0
+    return None if spec.empty else corpus_contexts(dataset["doc_id"], dataset["text"], spec, noise, config.seed)
 
 
 def tokenize_dataset(dataset, tokenizer, config: TrainConfig):
     """Add input_ids / attention_mask / sentence_mask columns for the (sentence, context) pairs it trains on (the
     speaker input perturbed by ``speaker_noise``)."""
-    spec = ContextSpec.from_config(config)
-    contexts = None if spec.empty else corpus_contexts(dataset["doc_id"], dataset["text"], spec,
-                                                       config.speaker_noise, config.seed)
+    contexts = model_contexts(dataset, config, training=True)
     data = dataset.add_column("model_context", contexts if contexts is not None else [""] * len(dataset))
 
     def _map(batch):
