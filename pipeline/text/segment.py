@@ -11,8 +11,10 @@ post-rules, each kept because it measurably helped on the gold units of the non-
 - datelines: "TOKYO, July 26. /TASS/. Japan said ..." and "MOSCOW. Dec 19 (Interfax) - ..." stay one unit with
   the first sentence, as the guidelines say;
 - glued furniture: a credit or caption glued to the next sentence without a space ("...Shutterstock)Russia",
-  "Transatlantic FellowJust as ...") or a credit line glued to the caption after it ("Japanese MoD A map ...")
-  is cut apart.
+  "Transatlantic FellowJust as ..."), a credit line glued to the caption after it ("Japanese MoD A map ...") or
+  a byline run into the first sentence ("JOHN SMITH WRITES – For the first ...") is cut apart;
+- nested quotes: inside an open double quotation, a single-quoted question or exclamation ("... the questions
+  'If not now, then when?' And 'If not us, then who?'") does not end the sentence.
 
 Cost is linear in the text: every line is segmented on its own, and a line longer than ``WINDOW`` characters
 (a transcript without newlines) is segmented in bounded windows, each cut after its last complete sentence. A
@@ -52,6 +54,10 @@ _BRACKET_GLUE = re.compile(r"(?<=\))(?=[A-Z][a-z]+\s)")
 #: ... and a run of capitalised words glued to a sentence start: "Non-Resident Transatlantic FellowJust as"
 _TITLE_RUN = re.compile(r"(?:[A-Z][\w\-.&]*\s)+[a-z]")
 _WORD_GLUE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]+\s+[a-z])")
+#: a byline run into the first sentence of its line: "JARED D'AGOSTINO WRITES – For the first time ..."
+_BYLINE_WRITES = re.compile(r"(?:[A-Z][A-Z'’.\-]*\s){1,4}(?:WRITES|REPORTS)\s*[–—:-]\s*(?=[A-Z\"“])")
+#: a nested quotation that ends a question or exclamation: "... then when?' And ..."
+_NESTED_QUOTE_END = re.compile(r"[?!][’']$")
 #: a credit line glued to the caption after it: "Japanese MoD A map the ministry released ..."
 _CREDIT_THEN_CAPTION = re.compile(r"(?:[A-Z][\w\-.&/]*\s){2,5}(?=(?:A|An|The)\s[a-z])")
 
@@ -168,9 +174,11 @@ def _news_spans(block: str, cuts: set[int]) -> list[tuple[int, int]]:
     spans = [piece for s, e in spans for piece in _split_at(block, s, e, _ELLIPSIS_QUOTE)]
     # a piece with no letter or digit (a lone quote or bracket, "…") belongs to the sentence before it, and so
     # does one that starts in lower case (pysbd cut after ". . ." or an abbreviation)
+    # and a piece after a nested quote's "?'" or "!'" while a double quotation is still open is the same sentence
     merged: list[tuple[int, int]] = []
     for s, e in spans:
-        if merged and (not any(c.isalnum() for c in block[s:e]) or block[s].islower()):
+        if merged and (not any(c.isalnum() for c in block[s:e]) or block[s].islower()
+                       or _inside_nested_quote(block, merged[-1])):
             merged[-1] = (merged[-1][0], e)
         else:
             merged.append((s, e))
@@ -180,6 +188,17 @@ def _news_spans(block: str, cuts: set[int]) -> list[tuple[int, int]]:
             block[spans[0][0]:spans[0][1]]):
         spans[:2] = [(spans[0][0], spans[1][1])]
     return _cut_glued(block, spans)
+
+
+def _inside_nested_quote(block: str, span: tuple[int, int]) -> bool:
+    """Whether ``span`` ends a single-quoted question/exclamation while a double quotation of its line is open."""
+    s, e = span
+    if not _NESTED_QUOTE_END.search(block[s:e].rstrip()):
+        return False
+    before = block[:e]
+    straight_open = before.count('"') % 2 == 1
+    curly_open = before.count("“") > before.count("”")
+    return straight_open or curly_open
 
 
 def _split_at(block: str, s: int, e: int, pattern: re.Pattern) -> list[tuple[int, int]]:
@@ -199,6 +218,9 @@ def _glue_cut(unit: str, first: bool) -> int | None:
         return m.start()
     if not first:
         return None
+    m = _BYLINE_WRITES.match(unit)
+    if m:
+        return m.end()
     run = _TITLE_RUN.match(unit)
     if run:
         m = _WORD_GLUE.search(unit, 1, run.end())

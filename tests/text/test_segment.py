@@ -90,6 +90,24 @@ def test_caption_or_credit_glued_to_the_next_sentence_is_cut():
         "Shares of MacArthur Holdings rose after the BlackRock report."]
 
 
+def test_a_byline_run_into_the_first_sentence_is_cut():
+    assert texts("KEN O’MORI WRITES – For the first time in a decade, the ferry ran in winter. It was full.") == [
+        "KEN O’MORI WRITES –", "For the first time in a decade, the ferry ran in winter.", "It was full."]
+    # "writes" in running text, and a capitalised run that is not a byline, are left alone
+    assert texts("The harbour master writes – and the town reads. It is a ritual.") == [
+        "The harbour master writes – and the town reads.", "It is a ritual."]
+
+
+@pytest.mark.parametrize("open_, close", [('"', '"'), ("“", "”")])
+def test_a_nested_question_inside_an_open_quotation_does_not_end_the_sentence(open_, close):
+    sentence = f"{open_}Ask yourselves 'If not now, then when?' And 'If not us, then who?'{close} the mayor said."
+    assert texts(sentence + " The pier opens in May.") == [sentence, "The pier opens in May."]
+    # outside any double quotation a quoted question still ends its sentence
+    assert texts("The sign read 'Why not?' The mayor smiled.") == ["The sign read 'Why not?'", "The mayor smiled."]
+    # and inside one, a sentence that does not end a nested quote still splits
+    assert texts(f"{open_}We will go. It is time,{close} the mayor said.") == [f"{open_}We will go.", f"It is time,{close} the mayor said."]
+
+
 @pytest.mark.parametrize("sentence", [
     "Lt. Gen. Ken Mori met U.S. officials at 9 a.m. on Dec. 5 in the city.",
     "Dr. Sato of Tokyo Univ. said the St. Mary's pier will open.",
