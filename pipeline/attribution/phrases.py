@@ -42,6 +42,22 @@ def _valid_np(tokens: list[str]) -> bool:
     return any(t[0].isupper() or t.lower() in HEAD_NOUNS for t in content)
 
 
+_POSSESSIVE = re.compile(r"^(?:[A-Z][\w.-]*['’]s|its|their)$")
+
+
+def _possessed_modifiers(tokens: list[str], i: int, picked: list[str]) -> list[str]:
+    """Up to two lower-case modifiers between a possessive and a head noun ("Japan's fisheries agency"), read right
+    to left from ``tokens[i]``; [] where the words before the head are not of that shape."""
+    if not picked or picked[0].lower() not in HEAD_NOUNS:
+        return []
+    mods: list[str] = []
+    j = i
+    while j >= 0 and len(mods) < 2 and re.fullmatch(r"[a-z][a-z-]+", tokens[j]) and not _POSSESSIVE.match(tokens[j]):
+        mods.append(tokens[j])
+        j -= 1
+    return mods if mods and j >= 0 and _POSSESSIVE.match(tokens[j]) else []
+
+
 def np_before(prefix: str) -> str | None:
     """The noun phrase that ends ``prefix`` (the subject of the verb after it): a name, a described source
     ("the U.S. ambassador to Japan"), or a pronoun ("he"). Returns None where there is none."""
@@ -71,6 +87,10 @@ def np_before(prefix: str) -> str | None:
             picked.append(bare)  # "the U.S. ambassador to Japan"
         elif _is_np_token(bare):
             picked.append(bare)
+        elif (mods := _possessed_modifiers(tokens, i, picked)):
+            picked.extend(mods)  # "Japan's fisheries agency", "its overseas ministry"
+            i -= len(mods)
+            continue
         else:
             break
         i -= 1
@@ -207,6 +227,8 @@ def refer_back(phrase: str, history: list[Attribution], actors: ActorTable) -> A
     lowered = phrase.lower()
     if lowered in PRONOUNS:
         want = PRONOUNS[lowered]
+        if want == "group" and history and _kind(history[-1].speaker, actors) == "body":
+            return history[-1]  # "the ministry said ... They warned that ...": a body's staff speak for it
         return next((h for h in reversed(history) if _kind(h.speaker, actors) == want), None)
     if _is_role(phrase):
         titles = [w.lower() for w in phrase.split() if w.lower() not in DETERMINERS and w not in NATIONAL_TITLES]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from .actors import SIDES, ActorTable, Attribution
 from .phrases import refer_back, resolve, strip_titles
 from .rules import find_phrase, quote_scan
-from .vocabulary import DETERMINERS, HEAD_NOUNS, NATIONALITY, NATIONALITY_RE, PERSON_NOUNS, PRONOUNS, TITLES
+from .vocabulary import DETERMINERS, HEAD_NOUNS, NATIONALITY, NATIONALITY_RE, OPENERS, PERSON_NOUNS, PRONOUNS, TITLES
 
 _NAME_WORD = r"[A-Z][\w'’.-]*"
 _NAME_SEQ = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|de|von|van|al-\w+))*")
@@ -46,7 +46,8 @@ _TITLE_WORDS |= _MORE_TITLES
 _BODY_WORDS = {w.lower() for w in HEAD_NOUNS} | {
     "paper", "agency", "committee", "forces", "force", "district", "department", "news", "press", "service",
     "photo", "publication", "published", "credit", "visit", "treaty", "defenses", "defense", "defence", "missile",
-    "missiles", "islands", "island", "shimbun", "times", "post", "daily", "group", "party", "university", "institute"}
+    "missiles", "islands", "island", "shimbun", "times", "post", "daily", "group", "party", "university", "institute",
+    "staff", "command", "council", "fleet", "guard", "corps"}
 
 
 def _personal_word(w: str, actors: ActorTable) -> bool:
@@ -460,13 +461,16 @@ def _nationality(word: str) -> str | None:
 def person_side(name: str, article: str) -> str | None:
     """The side of a person the actors table does not know, from the title the article gives them: a nationality
     word before the name with only title words between ("Russian Deputy Foreign Minister Andrey Rudenko", "Japan's
-    new Prime Minister Shigeru Ishiba") or right after it ("Mikhail Galuzin, Russia's ambassador"); None: no such title."""
+    new Prime Minister Shigeru Ishiba", also with a comma before the name) or right after it ("Mikhail Galuzin, Russia's ambassador"); None: no such title."""
     surname = name.split()[-1] if name.split() else ""
     if len(surname) < 3:
         return None
     sides = []
     for m in re.finditer(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", article):
-        before = re.split(r"[,.;:!?\"“”()\n]", article[max(0, m.start() - 90):m.start()])[-1].split()
+        parts = re.split(r"([,.;:!?\"“”()\n])", article[max(0, m.start() - 90):m.start()])
+        before = parts[-1].split()
+        if len(parts) >= 3 and parts[-2] == "," and all(w[:1].isupper() for w in before):
+            before = parts[-3].split() + before  # "Japan's Chief Cabinet Secretary, Osamu Fujimura"
         for k in range(len(before) - 1, -1, -1):
             word = before[k]
             nat = _nationality(word) if word[:1].isupper() else None
@@ -523,7 +527,8 @@ def context_side(speaker: str, article: str, actors: ActorTable) -> str | None:
     return max(set(sides), key=sides.count) if sides else None
 
 
-_QUESTION = re.compile(r"^\s*(?:[—–-]\s|Q\s*[:.]\s|Question\s*:)")
+#: a question line opens with a dash and a capital or quote ("— How will ...?"; "- the minister said." is a tag)
+_QUESTION = re.compile(r"^\s*(?:[—–-]\s+[A-Z\"“‘]|Q\s*[:.]\s|Question\s*:)")
 _ANSWER = re.compile(r"^\s*(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})(?:,[^:]{0,160})?:\s+\S")
 
 
@@ -534,7 +539,8 @@ def interview_turns(sentences: Sequence[str], found: list[Attribution], article:
     answerer's); questions stay the author's."""
     if not any(_QUESTION.match(s) for s in sentences):
         return found
-    answers = [(_ANSWER.match(s), i) for i, s in enumerate(sentences)]
+    answers = [(m if (m := _ANSWER.match(s)) and m.group("name").split()[0] not in OPENERS else None, i)
+               for i, s in enumerate(sentences)]  # "However, he put forward a condition: ..." names no answerer
     if not any(m and is_personal(clean_mention(m.group("name"), actors), actors) for m, _ in answers):
         return found
     out = list(found)
