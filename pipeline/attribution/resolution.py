@@ -385,9 +385,11 @@ _ISSUER = rf"(?:[Tt]he[ \t]+)?(?:[A-Z][\w.'’-]*[ \t]+){{0,4}}{_ISSUERS}(?:[ \t
 def _issuer(head: str, before: str) -> str | None:
     """The body the article last named as issuing a document of this kind: "the Defense Ministry’s report", "the
     statement of the Japanese Foreign Ministry", "Russia's Foreign Ministry said in a statement" (GUIDELINES case 32)."""
-    kinds = "statement|comment" if head in ("statement", "comment", "document", "note") else head
+    kinds = ("statement|comment" if head in ("statement", "comment", "note")
+             else "report|paper|document|statement" if head == "document" else "report|paper" if head in ("report", "paper")
+             else head)  # "The report" after "the white paper released by the ministry" is that paper
     rx = re.compile(rf"(?P<a>{_ISSUER})['’]s[ \t]+(?:[\w-]+[ \t]+){{0,3}}?(?i:{kinds})s?\b|"
-                    rf"(?i:{kinds})s?[ \t]+(?:issued[ \t]+)?(?:of|by|from)[ \t]+(?P<b>{_ISSUER})|"
+                    rf"(?i:{kinds})s?[ \t]+(?:(?:issued|released|published|compiled|prepared)[ \t]+)?(?:of|by|from)[ \t]+(?P<b>{_ISSUER})|"
                     rf"(?P<c>{_ISSUER})[ \t]+(?:said|stated|says)[ \t]+in[ \t]+(?:a|an|its)[ \t]+"
                     rf"(?:[\w-]+[ \t]+){{0,3}}?(?i:{kinds})")
     hits = [next(g for g in m.groups() if g).strip() for m in rx.finditer(before)]

@@ -78,3 +78,10 @@ def test_they_after_a_body_speaks_for_the_body():
 ])
 def test_verbs_of_saying_the_fresh_batch_showed_missing(sentence, speaker):
     assert who([sentence])[0][0] == speaker
+
+
+def test_a_report_is_its_issuers_where_the_article_named_it_released_by_the_body():
+    got = who(["Tokyo voiced concern in the annual white paper released by Japan's Defense Ministry.",
+               "The report draws attention to new Russian missiles on the islands.",
+               "The document also highlights large exercises."])
+    assert [s for s, _ in got[1:]] == ["Japan's Defense Ministry"] * 2  # GUIDELINES entry 32
