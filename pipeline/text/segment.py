@@ -14,7 +14,8 @@ post-rules, each kept because it measurably helped on the gold units of the non-
   "Transatlantic FellowJust as ..."), a credit line glued to the caption after it ("Japanese MoD A map ...") or
   a byline run into the first sentence ("JOHN SMITH WRITES – For the first ...") is cut apart;
 - nested quotes: inside an open double quotation, a single-quoted question or exclamation ("... the questions
-  'If not now, then when?' And 'If not us, then who?'") does not end the sentence.
+  'If not now, then when?' And 'If not us, then who?'") does not end the sentence, and a bare tag after a quoted
+  question ('"Why should we?" Putin said.') stays with it.
 
 Cost is linear in the text: every line is segmented on its own, and a line longer than ``WINDOW`` characters
 (a transcript without newlines) is segmented in bounded windows, each cut after its last complete sentence. A
@@ -56,6 +57,9 @@ _TITLE_RUN = re.compile(r"(?:[A-Z][\w\-.&]*\s)+[a-z]")
 _WORD_GLUE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]+\s+[a-z])")
 #: a byline run into the first sentence of its line: "JARED D'AGOSTINO WRITES – For the first time ..."
 _BYLINE_WRITES = re.compile(r"(?:[A-Z][A-Z'’.\-]*\s){1,4}(?:WRITES|REPORTS)\s*[–—:-]\s*(?=[A-Z\"“])")
+#: a short attribution tag after a quoted question or exclamation: '"Why should we?" Putin said.'
+_QUESTION_QUOTE_END = re.compile(r"[?!][\"”’']$")
+_TAG = re.compile(r"(?:[A-Z][\w.'’-]*\s+){1,4}(?:said|says|asked|asks|added|adds|replied|wrote|noted|told\s+\w+)\.?")
 #: a nested quotation that ends a question or exclamation: "... then when?' And ..."
 _NESTED_QUOTE_END = re.compile(r"[?!][’']$")
 #: a credit line glued to the caption after it: "Japanese MoD A map the ministry released ..."
@@ -178,7 +182,7 @@ def _news_spans(block: str, cuts: set[int]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for s, e in spans:
         if merged and (not any(c.isalnum() for c in block[s:e]) or block[s].islower()
-                       or _inside_nested_quote(block, merged[-1])):
+                       or _inside_nested_quote(block, merged[-1]) or _tag_after_quoted_question(block, merged[-1], (s, e))):
             merged[-1] = (merged[-1][0], e)
         else:
             merged.append((s, e))
@@ -199,6 +203,13 @@ def _inside_nested_quote(block: str, span: tuple[int, int]) -> bool:
     straight_open = before.count('"') % 2 == 1
     curly_open = before.count("“") > before.count("”")
     return straight_open or curly_open
+
+
+def _tag_after_quoted_question(block: str, prev: tuple[int, int], span: tuple[int, int]) -> bool:
+    """Whether ``span`` is only an attribution tag ("Putin said.") after a quoted question or exclamation ``prev``
+    (GUIDELINES 82: the tag belongs to the quote's sentence)."""
+    return bool(_QUESTION_QUOTE_END.search(block[prev[0]:prev[1]].rstrip())
+                and _TAG.fullmatch(block[span[0]:span[1]].strip()))
 
 
 def _split_at(block: str, s: int, e: int, pattern: re.Pattern) -> list[tuple[int, int]]:

@@ -108,6 +108,13 @@ def test_a_nested_question_inside_an_open_quotation_does_not_end_the_sentence(op
     assert texts(f"{open_}We will go. It is time,{close} the mayor said.") == [f"{open_}We will go.", f"It is time,{close} the mayor said."]
 
 
+def test_a_bare_tag_after_a_quoted_question_stays_with_it():
+    assert texts('"Why should we pay?" Mori said. The talks ended.') == ['"Why should we pay?" Mori said.',
+                                                                       "The talks ended."]
+    # a sentence of its own after a quoted question is not a tag
+    assert texts('"Why?" Officials said nothing more.') == ['"Why?"', "Officials said nothing more."]
+
+
 @pytest.mark.parametrize("sentence", [
     "Lt. Gen. Ken Mori met U.S. officials at 9 a.m. on Dec. 5 in the city.",
     "Dr. Sato of Tokyo Univ. said the St. Mary's pier will open.",
