@@ -2,7 +2,8 @@
 (GUIDELINES case 27: an official's signed comment or statement, a signed commentary or opinion piece).
 
 An author line is one of the article's first lines: a title "Comment by Deputy Foreign Minister Sergey Ryabkov on
-…" (also Statement, Remarks, Address, Speech, Message), a byline "JARED D’AGOSTINO WRITES – …", or a name line
+…" (also Statement, Remarks, Address, Speech, Message; "Comment by the Information and Press Department on …",
+"Statement by Ambassador X: <subtitle>") or "Prime Minister's Address to …" / "Gist of PM Abe's remarks …", a byline "JARED D’AGOSTINO WRITES – …", or a name line
 followed by a role line ("Maria Zakharova" / "Russian Foreign Ministry spokesperson"). A journalist's byline
 ("By X, Staff Writer") names no writer-speaker: a bylined news report is the author's. The signed text runs from
 the author line to the next heading (a short line without a final stop); title, name, role and date lines stay
@@ -23,8 +24,14 @@ from .resolution import clean_mention, context_side, is_personal, resolve_mentio
 AUTHOR_LINE_WITHIN = 8
 
 _TITLE_BY = re.compile(r"^(?:Comment|Commentary|Statement|Remarks|Address|Speech|Message|Op-[Ee]d)\s+by\s+"
-                       r"(?P<who>[A-Z][^,:;]{2,80}?)(?:\s+(?:on|at|to|regarding|concerning|about|in|following|"
-                       r"after|before|during)\s+.*)?\s*$")
+                       r"(?P<who>(?:the\s+)?[A-Z][^,:;]{2,80}?)(?:\s+(?:on|at|to|regarding|concerning|about|in|following|"
+                       r"after|before|during)\s+.*|\s*:\s+.*)?\s*$")
+#: "Statement by U.S. Ambassador to Japan Rahm Emanuel: The United States and Japan ...": the writer ends at the colon
+_TITLE_BY_COLON = re.compile(r"^(?:Comment|Commentary|Statement|Remarks|Address|Speech|Message|Op-[Ee]d)\s+by\s+"
+                             r"(?P<who>(?:the\s+)?[A-Z][^,:;]{2,80}?)\s*:\s+\S")
+#: "Prime Minister's Address to the National Rally ...", "Gist of PM Abe's remarks to reporters on ..."
+_TITLE_POSSESSIVE = re.compile(r"^(?:(?:Gist|Summary|Text|Full text|Transcript) of\s+)?(?P<who>[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*){0,4})['’]s\s+"
+                               r"(?i:address|remarks|statement|speech|message|comments?)\b")
 _WRITES = re.compile(r"^\s*(?P<who>[A-Z][A-Z’'.\- ]{3,40}?)\s+WRITES\s*[–—:-]")
 _NAME_ROLE = re.compile(r"^(?P<who>[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]*){1,3})(?:,\s+(?P<role>[^.!?]{3,80}))?\s*$")
 _ROLE_WORDS = re.compile(r"(?i)\b(?:fellow|spokes(?:person|woman|man)|minister|professor|analyst|researcher|director|"
@@ -48,7 +55,8 @@ def author_line(sentences: Sequence[str], actors: ActorTable) -> tuple[str, int,
     writer is an official), or None."""
     for i, text in enumerate(sentences[:AUTHOR_LINE_WITHIN]):
         text = text.strip()
-        m = _TITLE_BY.match(text)
+        m = (_TITLE_BY_COLON.match(text) or _TITLE_BY.match(text)
+             or (_TITLE_POSSESSIVE.match(text) if _is_line(text, 25) else None))  # a title line, not a sentence
         if m and i < 3:
             return clean_mention(m.group("who"), actors), i + 1, True
         m = _WRITES.match(text)
@@ -72,6 +80,8 @@ def signed_writer(sentences: Sequence[str], found: list[Attribution], article: s
         return found
     who, start, official = line
     writer = resolve_mention(who, [], article, actors)
+    if not writer.speaker and official and who:  # an unnamed office the title names: "Prime Minister's Address to ..."
+        writer = Attribution(who, None)
     if not writer.speaker:
         return found
     if writer.side is None:

@@ -85,3 +85,19 @@ def test_a_report_is_its_issuers_where_the_article_named_it_released_by_the_body
                "The report draws attention to new Russian missiles on the islands.",
                "The document also highlights large exercises."])
     assert [s for s, _ in got[1:]] == ["Japan's Defense Ministry"] * 2  # GUIDELINES entry 32
+
+
+@pytest.mark.parametrize("title, speaker", [
+    ("Comment by the Information and Press Department on the ferry talks", "the Information and Press Department"),
+    ("Statement by U.S. Ambassador to Japan Kenji Mori: Allies Stand Together", "Kenji Mori"),
+    ("Prime Minister's Address to the Annual Ferry Rally", "Prime Minister"),
+    ("Gist of PM Mori's remarks to reporters on the ferry talks", "Mori"),
+])
+def test_an_official_documents_title_makes_its_issuer_the_speaker_of_the_body(title, speaker):
+    got = who([title, "The ferry talks resumed in May.", "We will keep working for an agreement."])
+    assert [s for s, _ in got[1:]] == [speaker, speaker]  # GUIDELINES 27/63: an official's text is speech
+
+
+def test_a_headline_about_an_officials_remarks_is_no_title_line():
+    got = who(["He commented on Kenji Mori's statement made the day before.", "The ferry talks resumed in May."])
+    assert got[1] == (None, None)
