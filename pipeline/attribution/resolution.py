@@ -484,7 +484,7 @@ def person_side(name: str, article: str) -> str | None:
         after = re.match(r",\s+(?:the\s+|a\s+)?(?:former\s+|then\s+)?([A-Z][\w.'’]*)\s", article[m.end():m.end() + 40])
         if after and (nat := _nationality(after.group(1))):
             sides.append(nat)
-    return max(set(sides), key=sides.count) if sides else None
+    return max(sides, key=sides.count) if sides else None  # a tie goes to the first written (deterministic)
 
 
 #: Dateline cities -> side: a bare national body or an untitled official in a datelined report is the dateline
@@ -522,11 +522,13 @@ def context_side(speaker: str, article: str, actors: ActorTable) -> str | None:
             return side
     if not words or words[-1].lower() not in _BODY_WORDS:
         return None
+    if own := next((NATIONALITY[w] for w in words if w in NATIONALITY), None):  # "an official of the Russian ministry"
+        return own
     head = re.escape(words[-1])
     names = "|".join(sorted(map(re.escape, NATIONALITY), key=len, reverse=True))
     sides = [NATIONALITY[m.group(1)] for m in
              re.finditer(rf"(?<![\w-])({names})(?:['’]s)?\s+(?:[\w-]+\s+){{0,3}}?(?i:{head})(?![\w-])", article)]
-    return max(set(sides), key=sides.count) if sides else None
+    return max(sides, key=sides.count) if sides else None  # a tie goes to the first written (deterministic)
 
 
 #: a question line opens with a dash and a capital or quote ("— How will ...?"; "- the minister said." is a tag)

@@ -101,3 +101,11 @@ def test_an_official_documents_title_makes_its_issuer_the_speaker_of_the_body(ti
 def test_a_headline_about_an_officials_remarks_is_no_title_line():
     got = who(["He commented on Kenji Mori's statement made the day before.", "The ferry talks resumed in May."])
     assert got[1] == (None, None)
+
+
+def test_a_bodys_side_is_its_own_nationality_word_and_a_tie_goes_to_the_first_written():
+    from pipeline.attribution.resolution import context_side
+
+    article = "Japan's Defense Ministry met Russia's Defense Ministry in May.\nThe Defense Ministry said so."
+    assert context_side("The Defense Ministry", article, ACTORS) == "japanese"  # not the order of a set
+    assert context_side("An official of the Russian Defense Ministry", article, ACTORS) == "russian"
