@@ -98,7 +98,7 @@ def main() -> None:
         head_of = {d: head for d in {r["doc_id"] for r in gold}}
 
     def rules(doc_id, sentences):
-        return [combine(a, "none")[:2] for a in attribute(sentences, actors)]
+        return [combine(a, None)[:2] for a in attribute(sentences, actors)]
 
     cache: dict[str, list] = {}
 
@@ -113,7 +113,7 @@ def main() -> None:
     def combined(doc_id, sentences, **kw):
         found = combine_learned(attribute(sentences, actors), read(doc_id, sentences), texts[doc_id], actors,
                                 sentences, **kw)
-        return [combine(a, "none")[:2] for a in found]
+        return [combine(a, None)[:2] for a in found]
 
     systems = {"rules alone": rules, "learned alone": learned, "combined": combined}
     if args.grid:

@@ -63,7 +63,7 @@ def evaluate_attribution(gold_records: Iterable[Mapping], actors: ActorTable | N
     for doc in by_doc.values():
         doc = sorted(doc, key=lambda r: r["id"])
         for r, found in zip(doc, attribute([r["text"] for r in doc], actors)):
-            classifier_side = classifier_sides[r["id"]] if classifier_sides is not None else "none"
+            classifier_side = classifier_sides[r["id"]] if classifier_sides is not None else None
             confidence = (classifier_confidence or {}).get(r["id"], 1.0)
             speaker, side, _ = combine(found, classifier_side, confidence, min_confidence)
             ok_name = same_speaker(speaker, r["speaker"], actors)

@@ -147,14 +147,25 @@ def test_load_actors_reads_the_csv_format(tmp_path):
         (Attribution("Valery Gerasimov", "russian"), "japanese", 0.99, ("Valery Gerasimov", "russian", "attribution")),
         (Attribution("an expert", None), "russian", 0.99, ("an expert", "russian", "attribution+classifier")),
         (Attribution("an expert", None), "russian", 0.5, ("an expert", "other", "default")),
-        (Attribution("an expert", None), "none", 0.99, ("an expert", "other", "default")),
+        (Attribution("an expert", None), "none", 0.99, ("author", "none", "classifier")),
         (Attribution(None, None), "none", 0.4, ("author", "none", "classifier")),
         (Attribution(None, None), "russian", 0.99, ("unknown", "russian", "classifier")),
         (Attribution(None, None), "russian", 0.5, ("author", "none", "default")),
     ],
 )
 def test_combine_with_the_classifier(found, classifier, p, expected):
-    assert combine(found, classifier, p, min_confidence=0.85) == expected
+    assert combine(found, classifier, p, min_confidence=0.85, named_min_confidence=0.85) == expected
+
+
+def test_a_named_speaker_of_unknown_side_takes_the_classifiers_side_at_the_default_threshold():
+    assert combine(Attribution("an expert", None), "russian", 0.3) == ("an expert", "russian", "attribution+classifier")
+    assert combine(Attribution(None, None), "russian", 0.3) == ("author", "none", "default")
+
+
+def test_combine_without_a_classifier_gives_the_annotation_defaults():
+    assert combine(Attribution("an expert", None), None) == ("an expert", "other", "default")
+    assert combine(Attribution("Valery Gerasimov", "russian"), None) == ("Valery Gerasimov", "russian", "attribution")
+    assert combine(Attribution(None, None), None) == ("author", "none", "default")
 
 
 def test_combine_trusts_a_side_given_without_its_probability():
