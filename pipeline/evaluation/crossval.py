@@ -130,7 +130,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
     ``baselines``, plus SetFit when they are the standard ones; a peer that cannot run here is listed with its reason)."""
     files = config.data_files()
     check_corpus(files)
-    test_docs = load_test_split(config) if test else []
+    test_docs = load_test_split(config)  # always held out of the folds; ``test`` only decides whether it is scored
     ds = load_corpus(files)
     fields = list(config.fields)
     gold_all = {f: np.asarray(ds[f]) for f in fields}
@@ -188,7 +188,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
                        "systems": section["systems"], "predictions": section["predictions"]})
 
     model_dir = Path(model_dir) if model_dir is not None else config.output_dir()
-    if len(test_rows):
+    if test and len(test_rows):
         # the model folder trained with this very config on this very data is the test-split model: score it
         trained = load_model(model_dir) if evaluation_mismatch(result, model_dir) is None else None
         if progress:

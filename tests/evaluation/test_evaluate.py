@@ -215,6 +215,8 @@ def test_evaluate_without_cross_validation_reads_only_the_test_split(tmp_path, t
     assert res["model"]["recorded"] is False
     no_test = evaluate(cfg, tmp_path / "cv.json", baselines=(), progress=False, test=False, n_folds=2)
     assert "test" not in no_test and no_test["n_folds"] == 2
+    # --no-test (and every ablation variant) still holds the test split out of its folds
+    assert not {d for f in no_test["folds"] for d in f["test_docs"]} & {"real4", "real5"}
 
 
 def test_train_never_sees_the_test_split(tmp_path, tiny_encoder, monkeypatch):
