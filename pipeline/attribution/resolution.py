@@ -378,6 +378,9 @@ _DOCUMENT_NAME = re.compile(r"(?:[A-Z][\w.'’-]*[ \t]+|\d{4}[ \t]+){1,5}(?:Pape
 
 
 _ISSUED_HEADS = {"report", "document", "statement", "comment", "paper", "communique", "note"}
+#: The document words a head may refer back to ("The report" after "the white paper released by the ministry").
+_ISSUED_KINDS = {"statement": "statement|comment", "comment": "statement|comment", "note": "statement|comment",
+                 "document": "report|paper|document|statement", "report": "report|paper", "paper": "report|paper"}
 _ISSUERS = r"(?:Ministry|Embassy|Office|Government|Staff|Agency|Committee|Council|Department|Kremlin|Cabinet|Secretariat)"
 _ISSUER = rf"(?:[Tt]he[ \t]+)?(?:[A-Z][\w.'’-]*[ \t]+){{0,4}}{_ISSUERS}(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:[A-Z][\w'’-]*[ \t]*){{1,4}})?"
 
@@ -385,9 +388,7 @@ _ISSUER = rf"(?:[Tt]he[ \t]+)?(?:[A-Z][\w.'’-]*[ \t]+){{0,4}}{_ISSUERS}(?:[ \t
 def _issuer(head: str, before: str) -> str | None:
     """The body the article last named as issuing a document of this kind: "the Defense Ministry’s report", "the
     statement of the Japanese Foreign Ministry", "Russia's Foreign Ministry said in a statement" (GUIDELINES case 32)."""
-    kinds = ("statement|comment" if head in ("statement", "comment", "note")
-             else "report|paper|document|statement" if head == "document" else "report|paper" if head in ("report", "paper")
-             else head)  # "The report" after "the white paper released by the ministry" is that paper
+    kinds = _ISSUED_KINDS.get(head, head)
     rx = re.compile(rf"(?P<a>{_ISSUER})['’]s[ \t]+(?:[\w-]+[ \t]+){{0,3}}?(?i:{kinds})s?\b|"
                     rf"(?i:{kinds})s?[ \t]+(?:(?:issued|released|published|compiled|prepared)[ \t]+)?(?:of|by|from)[ \t]+(?P<b>{_ISSUER})|"
                     rf"(?P<c>{_ISSUER})[ \t]+(?:said|stated|says)[ \t]+in[ \t]+(?:a|an|its)[ \t]+"

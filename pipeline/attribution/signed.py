@@ -26,10 +26,10 @@ AUTHOR_LINE_WITHIN = 8
 #: "Comment by <who>" and its kind words, the start of every "... by X" title
 _BY = (r"^(?:Comment|Commentary|Statement|Remarks|Address|Speech|Message|Op-[Ee]d)\s+by\s+"
        r"(?P<who>(?:the\s+)?[A-Z][^,:;]{2,80}?)")
-_TITLE_BY = re.compile(_BY + r"(?:\s+(?:on|at|to|regarding|concerning|about|in|following|after|before|during)\s+.*|"
-                       r"\s*:\s+.*)?\s*$")
+_TITLE_BY = re.compile(_BY + r"(?:\s+(?:on|at|to|regarding|concerning|about|in|following|after|before|during)\s+.*)?"
+                       r"\s*$")
 #: "Statement by U.S. Ambassador to Japan Rahm Emanuel: The United States and Japan ...": the writer ends at the colon
-_TITLE_BY_COLON = re.compile(_BY + r"\s*:\s+\S")
+_TITLE_BY_COLON = re.compile(_BY + r"\s*:\s+(?:\S|$)")
 #: "Prime Minister's Address to the National Rally ...", "Gist of PM Abe's remarks to reporters on ..."
 _TITLE_POSSESSIVE = re.compile(r"^(?:(?:Gist|Summary|Text|Full text|Transcript) of\s+)?(?P<who>[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*){0,4})['’]s\s+"
                                r"(?i:address|remarks|statement|speech|message|comments?)\b")

@@ -48,7 +48,7 @@ def evaluate_attribution(gold_records: Iterable[Mapping], actors: ActorTable | N
     """Speaker-name and speaker_side accuracy of attribution against gold records (``speaker``, ``speaker_side``).
 
     Sentences are grouped by ``doc_id`` and ordered by ``id``; :func:`combine` decides, as in labelling. Without
-    ``classifier_sides`` (record id -> side) the rules stand alone, as if the classifier always said ``none``: no
+    ``classifier_sides`` (record id -> side) the rules stand alone (``combine(found, None)``): no
     name found predicts ``author``/``none``, and a named speaker of unknown nationality ``other`` (the annotation
     rule for unnamed or foreign sources). With them, each side's probability comes from ``classifier_confidence``
     (record id -> p; 1.0 where absent).
