@@ -102,21 +102,45 @@ def combine_learned(rules: Sequence[Attribution], learned: Sequence[Learned] | N
             continue
         history.append(found)
         out.append(found)
-    out = continued_quotes(sentences, out)
+    out = continued_quotes(sentences, out, article)
     return signed_writer(sentences, interview_turns(sentences, out, article, actors), article, actors)
 
 
 _OPENS_QUOTE = re.compile(r'^\s*[“"]')
 
 
-def continued_quotes(sentences: Sequence[str], found: list[Attribution]) -> list[Attribution]:
-    """A sentence that is a quote of its own, right after a sentence quoting a speaker found once resolved ('"I
-    hope …," she said.' then '"We need to …"'), continues that speaker's quote (GUIDELINES §4.1)."""
+def _left_open(text: str) -> bool:
+    """A double quote the sentence opens and does not close ('"As Japan is ... weapons.')."""
+    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+
+
+def _paragraphs(sentences: Sequence[str], article: str | None) -> list[int]:
+    """Each sentence's paragraph (line) number in the article; every sentence its own without the article."""
+    if not article:
+        return list(range(len(sentences)))
+    out, pos, line = [], 0, 0
+    for text in sentences:
+        at = article.find(text, pos) if text else -1
+        if at >= 0:
+            line += article.count("\n", pos, at)
+            pos = at + len(text)
+        out.append(line)
+    return out
+
+
+def continued_quotes(sentences: Sequence[str], found: list[Attribution], article: str | None = None) -> list[Attribution]:
+    """A quote with no attribution of its own continues the speaker found for the sentence before it (GUIDELINES
+    §4.1): a sentence that is a quote of its own right after a sentence quoting that speaker ('"I hope …," she said.'
+    then '"We need to …"') or after that speaker's sentence in the same paragraph ('Galuzin also warned against …
+    "As Japan is …'), and a sentence inside a quote the sentence before left open."""
     out = list(found)
+    para = _paragraphs(sentences, article)
     for i in range(1, len(out)):
         prev, text = sentences[i - 1], sentences[i]
-        if (not out[i].speaker and out[i - 1].speaker and out[i - 1].speaker != "author" and _OPENS_QUOTE.match(text)
-                and any(c in prev for c in '"“”') and not isinstance(out[i - 1], WriterView)):
+        if out[i].speaker or not out[i - 1].speaker or out[i - 1].speaker == "author" or isinstance(out[i - 1], WriterView):
+            continue
+        opens = _OPENS_QUOTE.match(text) and (any(c in prev for c in '"“”') or para[i] == para[i - 1])
+        if opens or (_left_open(prev) and para[i] == para[i - 1]):
             out[i] = out[i - 1]
     return out
 

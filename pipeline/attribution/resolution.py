@@ -80,12 +80,16 @@ _OUTLET_PREFIX = re.compile(r"^.*\b(?:newspaper|daily|agency|broadcaster|outlet|
                             r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})$")
 
 
+#: A wire's dateline left before a mention: "Tokyo, Sept. 27 (Jiji Press)—", "(Jiji Press)–".
+_WIRE_DATELINE = re.compile(r"^(?:[A-Z][\w'-]+,\s+)?(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?\([^)]{2,30}\)\s*(?:--|—|–|-)\s*")
+
+
 def clean_mention(mention: str, actors: ActorTable | None = None) -> str:
     """Titles, leading possessives and descriptions ("Russia's Foreign Minister Sergey Lavrov", "Eastern Military
     District Colonel-General Sergei Surovikin") and a trailing "'s" dropped from a person's name; a body's phrase
     ("Japan's Defence Ministry") stays as the article writes it."""
     actors = ActorTable() if actors is None else actors
-    m = mention.strip().rstrip(",")
+    m = _WIRE_DATELINE.sub("", mention.strip().rstrip(","))  # "(Jiji Press)—Russia's military" -> "Russia's military"
     if m.endswith(".") and not re.search(r"(?:^|[\s.])[A-Z]\.$", m):  # "the U.S." keeps its stop
         m = m.rstrip(".")
     m = re.sub(r"['’]s$", "", m)
@@ -495,6 +499,8 @@ _DATELINE_CITIES = {"TOKYO": "japanese", "SAPPORO": "japanese", "NEMURO": "japan
                     "YUZHNO-SAKHALINSK": "russian", "WASHINGTON": "us"}
 _DATELINE_CITY = re.compile(r"^\s*(?P<city>[A-Z][A-Z-]{3,})(?:,\s*[A-Z][\w ]{0,20}?)?(?:\s*,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}"
                             r"\.?)?\s*(?:\([^)]{1,30}\)\s*)?(?:[-–—:]{1,2}|\.\s*/(?:ITAR-)?TASS/)", re.M)
+#: A wire's title-case dateline: "Tokyo, Sept. 27 (Jiji Press)—".
+_WIRE_DATELINE_CITY = re.compile(r"^\s*(?P<city>[A-Z][a-z-]{3,}),\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?\([^)]{2,30}\)\s*[-–—]")
 #: Bodies every state has, named bare in a report ("the Foreign Ministry", "the government").
 _NATIONAL_BODIES = re.compile(r"(?i)^(?:the\s+)?(?:foreign|defen[cs]e|finance|economy)\s+ministry$|^(?:the\s+)?government$"
                               r"|^(?:the\s+)?presidential\s+office$|^(?:the\s+)?ministry$")
@@ -503,9 +509,9 @@ _NATIONAL_BODIES = re.compile(r"(?i)^(?:the\s+)?(?:foreign|defen[cs]e|finance|ec
 def dateline_side(article: str) -> str | None:
     """The side of the city of the article's dateline in its first lines (None: no dateline of a known city)."""
     for line in article.splitlines()[:4]:
-        m = _DATELINE_CITY.match(line)
-        if m and m.group("city") in _DATELINE_CITIES:
-            return _DATELINE_CITIES[m.group("city")]
+        m = _DATELINE_CITY.match(line) or _WIRE_DATELINE_CITY.match(line)
+        if m and m.group("city").upper() in _DATELINE_CITIES:
+            return _DATELINE_CITIES[m.group("city").upper()]
     return None
 
 

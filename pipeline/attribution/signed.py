@@ -22,6 +22,9 @@ from .resolution import clean_mention, context_side, is_personal, resolve_mentio
 
 #: How far into the article an author line may stand (sentences).
 AUTHOR_LINE_WITHIN = 8
+#: The most words a possessive title line may have: a foreign ministry's transcript titles run long ("Foreign
+#: Minister Sergey Lavrov's statement and answers to media questions at a news conference following talks with ...").
+TITLE_WORDS = 45
 
 #: "Comment by <who>" and its kind words, the start of every "... by X" title
 _BY = (r"^(?:Comment|Commentary|Statement|Remarks|Address|Speech|Message|Op-[Ee]d)\s+by\s+"
@@ -57,7 +60,7 @@ def author_line(sentences: Sequence[str], actors: ActorTable) -> tuple[str, int,
     for i, text in enumerate(sentences[:AUTHOR_LINE_WITHIN]):
         text = text.strip()
         m = (_TITLE_BY_COLON.match(text) or _TITLE_BY.match(text)
-             or (_TITLE_POSSESSIVE.match(text) if _is_line(text, 25) else None))  # a title line, not a sentence
+             or (_TITLE_POSSESSIVE.match(text) if _is_line(text, TITLE_WORDS) else None))  # a title line, not a sentence
         if m and i < 3:
             return clean_mention(m.group("who"), actors), i + 1, True
         m = _WRITES.match(text)
