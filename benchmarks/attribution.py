@@ -10,13 +10,15 @@ wrong names counted per kind of miss (`pipeline.evaluation.attribution.miss_kind
     python benchmarks/attribution.py --split dev      # the real articles outside the test split
     python benchmarks/attribution.py --split cv       # dev, the span head trained by article-grouped 5-fold CV
     python benchmarks/attribution.py --gold NEW.jsonl --articles NEW/articles   # a new batch before it joins the corpus
+    python benchmarks/attribution.py --fine-tuned     # also the fine-tuned speaker tagger, alone and with the rules
 
 A new batch is the only honest measure of the rules, which were written while reading the dev articles: `--gold`
 scores its gold records (texts and manifest from `--articles`) with the span head trained on every annotated article
 outside the test split.
 
 The span head is trained on every annotated article outside the evaluated split (never on the test split);
-`--split cv` trains one head per fold of the dev articles; `--grid` prints the combination at each pair of
+`--split cv` trains one head per fold of the dev articles; `--fine-tuned` also fine-tunes the speaker tagger
+(`pipeline.attribution.span_tagger`, about 6 CPU-minutes per training) the same way; `--grid` prints the combination at each pair of
 thresholds (`article.LEARNED_MIN_CONFIDENCE`, `AUTHOR_MIN_CONFIDENCE`: pick them on cv, never on test).
 """
 
@@ -36,6 +38,7 @@ from pipeline.annotation.splits import read_split  # noqa: E402
 from pipeline.attribution import attribute, combine, default_actors  # noqa: E402
 from pipeline.attribution.article import combine_learned  # noqa: E402
 from pipeline.attribution.span_head import SpanHead, decode_article  # noqa: E402
+from pipeline.attribution import span_tagger  # noqa: E402
 from pipeline.attribution.token_states import TokenEncoder  # noqa: E402
 from pipeline.evaluation.attribution import MISS_KINDS, evaluate_end_to_end  # noqa: E402
 from pipeline.jsonl import iter_jsonl  # noqa: E402
@@ -55,6 +58,7 @@ def main() -> None:
     ap.add_argument("--errors", type=int, default=0, help="print this many wrong sentences")
     ap.add_argument("--gold", help="score this gold file of new articles instead of a split (needs --articles)")
     ap.add_argument("--articles", help="with --gold: the folder of its cleaned <doc_id>.txt and manifest.jsonl")
+    ap.add_argument("--fine-tuned", action="store_true", help="also the fine-tuned speaker tagger (slow: trains it)")
     args = ap.parse_args()
     if bool(args.gold) != bool(args.articles):
         ap.error("--gold and --articles go together")
@@ -97,6 +101,26 @@ def main() -> None:
             print(f"span head trained on {len(train_pool)} sentences: {head.save(args.save)}")
         head_of = {d: head for d in {r["doc_id"] for r in gold}}
 
+    tagger_of = {}
+    if args.fine_tuned:
+        if args.split == "cv":
+            taggers = {}
+            for k in range(5):
+                held = {d for d in docs if folds[d] == k}
+                taggers[k] = span_tagger.SpeakerTagger().fit([r for r in train_pool if r["doc_id"] not in held],
+                                                             actors, progress=True)
+            tagger_of = {d: taggers[folds[d]] for d in docs}
+        else:
+            tagger = span_tagger.SpeakerTagger().fit(train_pool, actors, progress=True)
+            tagger_of = {d: tagger for d in {r["doc_id"] for r in gold}}
+
+    tagged: dict[str, list] = {}
+
+    def tagger_read(doc_id, sentences):
+        if doc_id not in tagged:
+            tagged[doc_id] = tagger_of[doc_id].decode(sentences, actors, article=texts[doc_id])
+        return tagged[doc_id]
+
     def rules(doc_id, sentences):
         return [combine(a, None)[:2] for a in attribute(sentences, actors)]
 
@@ -116,6 +140,12 @@ def main() -> None:
         return [combine(a, None)[:2] for a in found]
 
     systems = {"rules alone": rules, "learned alone": learned, "combined": combined}
+    if args.fine_tuned:
+        systems["fine-tuned alone"] = lambda d, s: [(x.speaker, x.side) for x in tagger_read(d, s)]
+        systems["combined+tagger"] = lambda d, s: [
+            combine(a, None)[:2] for a in combine_learned(attribute(s, actors), tagger_read(d, s), texts[d], actors, s,
+                                                          min_confidence=span_tagger.MIN_CONFIDENCE,
+                                                          author_confidence=span_tagger.AUTHOR_CONFIDENCE)]
     if args.grid:
         for t in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
             for ta in (0.8, 0.9, 0.95, 1.01):
