@@ -182,7 +182,8 @@ def _news_spans(block: str, cuts: set[int]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for s, e in spans:
         if merged and (not any(c.isalnum() for c in block[s:e]) or block[s].islower()
-                       or _inside_nested_quote(block, merged[-1]) or _tag_after_quoted_question(block, merged[-1], (s, e))):
+                       or _inside_nested_quote(block, merged[-1]) or _tag_after_quoted_question(block, merged[-1], (s, e))
+                       or _time_runs_on(block, merged[-1], (s, e))):
             merged[-1] = (merged[-1][0], e)
         else:
             merged.append((s, e))
@@ -192,6 +193,18 @@ def _news_spans(block: str, cuts: set[int]) -> list[tuple[int, int]]:
             block[spans[0][0]:spans[0][1]]):
         spans[:2] = [(spans[0][0], spans[1][1])]
     return _cut_glued(block, spans)
+
+
+#: A clock time ending a piece ("around 3 p.m."), and the words that carry its sentence on ("Friday", "local time").
+_CLOCK_END = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s*[ap]\.m\.$")
+_TIME_GOES_ON = re.compile(r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July|"
+                           r"August|September|October|November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.|"
+                           r"JST|GMT|UTC|EST|EDT|PST|PDT|local\s+time|Tokyo\s+time|Moscow\s+time|\(local)\b")
+
+
+def _time_runs_on(block: str, prev: tuple[int, int], span: tuple[int, int]) -> bool:
+    """Whether ``prev`` was cut after a clock time's "p.m." that ``span`` carries on ("around 3 p.m. Friday and ...")."""
+    return bool(_CLOCK_END.search(block[prev[0]:prev[1]].rstrip()) and _TIME_GOES_ON.match(block, span[0]))
 
 
 def _inside_nested_quote(block: str, span: tuple[int, int]) -> bool:

@@ -115,6 +115,15 @@ def test_a_bare_tag_after_a_quoted_question_stays_with_it():
     assert texts('"Why?" Officials said nothing more.') == ['"Why?"', "Officials said nothing more."]
 
 
+def test_a_clock_time_carried_on_by_a_day_or_zone_does_not_end_a_unit():
+    assert texts("The frigates were sighted at about 4 p.m. Tuesday and left by night. The ministry said so.") == [
+        "The frigates were sighted at about 4 p.m. Tuesday and left by night.", "The ministry said so."]
+    assert texts("The drill began at 10:30 a.m. local time. Planes took off.") == [
+        "The drill began at 10:30 a.m. local time.", "Planes took off."]
+    # a clock time at the end of a sentence still ends it
+    assert texts("The talks ended at 6 p.m. Putin left the hall.") == ["The talks ended at 6 p.m.", "Putin left the hall."]
+
+
 @pytest.mark.parametrize("sentence", [
     "Lt. Gen. Ken Mori met U.S. officials at 9 a.m. on Dec. 5 in the city.",
     "Dr. Sato of Tokyo Univ. said the St. Mary's pier will open.",
