@@ -110,8 +110,15 @@ _OPENS_QUOTE = re.compile(r'^\s*[“"]')
 
 
 def _left_open(text: str) -> bool:
-    """A double quote the sentence opens and does not close ('"As Japan is ... weapons.')."""
-    return text.count('"') % 2 == 1 or text.count("“") > text.count("”")
+    """A double quote the sentence opens and does not close ('"As Japan is ... weapons.'), not one it closes that an
+    earlier sentence opened ('... to respond."'): a straight quote opens where it starts the text or follows a space."""
+    if "“" in text or "”" in text:
+        return text.count("“") > text.count("”")
+    marks = [m.start() for m in re.finditer('"', text)]
+    if len(marks) % 2 == 0:
+        return False
+    last = marks[-1]
+    return (last == 0 or text[last - 1] in " \t([—–-") and last + 1 < len(text) and not text[last + 1].isspace()
 
 
 def _paragraphs(sentences: Sequence[str], article: str | None) -> list[int]:

@@ -64,3 +64,12 @@ def test_a_quote_in_a_new_paragraph_without_quotes_before_is_not_continued():
     sentences = ["Zakharova also warned against new deployments.", "\u201cSuch steps would destabilise the region.\u201d"]
     got = who(sentences, article="\n".join(sentences))  # a paragraph apart, and the first sentence quotes nobody
     assert got[1][0] in (None, "author")
+
+
+def test_a_sentence_that_closes_a_straight_quote_leaves_nothing_open():
+    sentences = ['Zakharova said: "Such steps would destabilise the region.',
+                 'They would force us to respond."',
+                 "The drills went ahead in the north."]
+    got = who(sentences, article=" ".join(sentences))
+    assert got[1] == ("Zakharova", "russian")
+    assert got[2][0] in (None, "author")  # the quote closed in the sentence before: narration again
