@@ -80,8 +80,10 @@ _OUTLET_PREFIX = re.compile(r"^.*\b(?:newspaper|daily|agency|broadcaster|outlet|
                             r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})$")
 
 
+#: What follows the city in a wire's title-case dateline: "Sept. 27 (Jiji Press)—".
+_WIRE_DATE_AND_AGENCY = r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?\([^)]{2,30}\)\s*(?:--|—|–|-)"
 #: A wire's dateline left before a mention: "Tokyo, Sept. 27 (Jiji Press)—", "(Jiji Press)–".
-_WIRE_DATELINE = re.compile(r"^(?:[A-Z][\w'-]+,\s+)?(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?\([^)]{2,30}\)\s*(?:--|—|–|-)\s*")
+_WIRE_DATELINE = re.compile(rf"^(?:[A-Z][\w'-]+,\s+)?{_WIRE_DATE_AND_AGENCY}\s*")
 
 
 def clean_mention(mention: str, actors: ActorTable | None = None) -> str:
@@ -500,7 +502,7 @@ _DATELINE_CITIES = {"TOKYO": "japanese", "SAPPORO": "japanese", "NEMURO": "japan
 _DATELINE_CITY = re.compile(r"^\s*(?P<city>[A-Z][A-Z-]{3,})(?:,\s*[A-Z][\w ]{0,20}?)?(?:\s*,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}"
                             r"\.?)?\s*(?:\([^)]{1,30}\)\s*)?(?:[-–—:]{1,2}|\.\s*/(?:ITAR-)?TASS/)", re.M)
 #: A wire's title-case dateline: "Tokyo, Sept. 27 (Jiji Press)—".
-_WIRE_DATELINE_CITY = re.compile(r"^\s*(?P<city>[A-Z][a-z-]{3,}),\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?\([^)]{2,30}\)\s*[-–—]")
+_WIRE_DATELINE_CITY = re.compile(rf"^\s*(?P<city>[A-Z][a-z-]{{3,}}),\s+{_WIRE_DATE_AND_AGENCY}")
 #: Bodies every state has, named bare in a report ("the Foreign Ministry", "the government").
 _NATIONAL_BODIES = re.compile(r"(?i)^(?:the\s+)?(?:foreign|defen[cs]e|finance|economy)\s+ministry$|^(?:the\s+)?government$"
                               r"|^(?:the\s+)?presidential\s+office$|^(?:the\s+)?ministry$")

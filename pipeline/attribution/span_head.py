@@ -68,6 +68,22 @@ def find_mention(text: str, speaker: str, actors: ActorTable) -> tuple[int, int]
     return None
 
 
+def silver_examples(records: Sequence[Mapping], actors: ActorTable) -> list[tuple[str, str, int, tuple | None]]:
+    """(sentence, previous sentence, decision index, mention span or None) per gold record, articles grouped by
+    ``doc_id`` and ordered by ``id``: what both learned attributors train on."""
+    by_doc: dict[str, list[Mapping]] = {}
+    for r in records:
+        by_doc.setdefault(r["doc_id"], []).append(r)
+    out = []
+    for doc in by_doc.values():
+        prev = ""
+        for r in sorted(doc, key=lambda r: r["id"]):
+            span = find_mention(r["text"], r["speaker"], actors)
+            out.append((r["text"], prev, 0 if r["speaker"] == "author" else 1 if span else 2, span))
+            prev = r["text"]
+    return out
+
+
 def _surface(text: str, context: str) -> list[float]:
     s = text.lstrip()
     return [float(s[:1] in _QUOTE_CHARS), float(any(c in text for c in _QUOTE_CHARS)),
@@ -137,24 +153,12 @@ class SpanHead:
             actors: ActorTable | None = None, c_decision: float = 0.05, c_tagger: float = 0.05) -> SpanHead:
         """Train on gold records (grouped by ``doc_id``, ordered by ``id``; context: the sentence before)."""
         actors = default_actors() if actors is None else actors
-        by_doc: dict[str, list[Mapping]] = {}
-        for r in records:
-            by_doc.setdefault(r["doc_id"], []).append(r)
-        sent_texts, contexts, speakers = [], [], []
-        for doc in by_doc.values():
-            prev = ""
-            for r in sorted(doc, key=lambda r: r["id"]):
-                sent_texts.append(r["text"])
-                contexts.append(prev)
-                speakers.append(r["speaker"])
-                prev = r["text"]
-        states = encoder.encode(sent_texts, contexts)
+        examples = silver_examples(records, actors)
+        states = encoder.encode([e[0] for e in examples], [e[1] for e in examples])
         xd, yd, xt, yt = [], [], [], []
-        for st, text, ctx, speaker in zip(states, sent_texts, contexts, speakers):
-            span = find_mention(text, speaker, actors)
-            decision = 0 if speaker == "author" else 1 if span else 2
+        for st, (text, ctx, label, span) in zip(states, examples):
             xd.append(_sentence_features(st, text, ctx))
-            yd.append(decision)
+            yd.append(label)
             if span and len(st.states):
                 tags = _tags(st.offsets, span)
                 if tags.any():

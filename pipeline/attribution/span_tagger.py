@@ -3,7 +3,7 @@
 The same two decisions as the linear span head (:mod:`.span_head`) — whose sentence it is (``author``, named
 ``here``, ``back``) and which of its tokens name the speaker (B/I/O) — but as two linear layers on an encoder that is
 fine-tuned with them, each sentence read with the sentence before it. Trained on the same silver spans (the gold
-speaker found in its sentence, :func:`.span_head.find_mention`); read by the same article decoder
+speaker found in its sentence, :func:`.span_head.silver_examples`); read by the same article decoder
 (:func:`.span_head.decode_article`), whose mentions are resolved within the article.
 
 A candidate measured by ``benchmarks/attribution.py --fine-tuned`` (on a fresh batch it lifts the rules by about one
@@ -25,9 +25,9 @@ from transformers import AutoModel, AutoTokenizer
 
 from ..config import DEFAULT_ENCODER, resolve_encoder
 from .actors import ActorTable, default_actors
-from .span_head import DECISIONS, Learned, _best_span, _tags, decode_article, find_mention
+from .span_head import DECISIONS, Learned, _best_span, _tags, decode_article, silver_examples
+from .token_states import tokenize_pairs
 
-MAX_LENGTH = 192
 WEIGHTS = "tagger.safetensors"
 #: With the rules (:func:`.article.combine_learned`): the tagger's speaker stands where the rules find none at this
 #: decision probability or above, and its ``author`` overrules a rule-found speaker at :data:`AUTHOR_CONFIDENCE`.
@@ -61,22 +61,6 @@ class _Net(nn.Module):
         return self.decide(self.dropout(pooled)), self.tag(self.dropout(states))
 
 
-def silver_examples(records: Sequence[Mapping], actors: ActorTable) -> list[tuple[str, str, int, tuple | None]]:
-    """(sentence, previous sentence, decision index, mention span or None) per gold record, articles grouped by
-    ``doc_id`` and ordered by ``id``."""
-    by_doc: dict[str, list[Mapping]] = {}
-    for r in records:
-        by_doc.setdefault(r["doc_id"], []).append(r)
-    out = []
-    for doc in by_doc.values():
-        prev = ""
-        for r in sorted(doc, key=lambda r: r["id"]):
-            span = find_mention(r["text"], r["speaker"], actors)
-            out.append((r["text"], prev, 0 if r["speaker"] == "author" else 1 if span else 2, span))
-            prev = r["text"]
-    return out
-
-
 class SpeakerTagger:
     """Fine-tune with :meth:`fit`, persist with :meth:`save` / :meth:`load`; :meth:`encode` and :meth:`read` are the
     interface :func:`.span_head.decode_article` calls (the tagger is both its head and its encoder)."""
@@ -86,13 +70,6 @@ class SpeakerTagger:
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.net = _Net(path).eval()
         self.meta = {"encoder": str(encoder), **(meta or {})}
-
-    def _tokenize(self, texts: Sequence[str], contexts: Sequence[str]):
-        enc = self.tokenizer(list(texts), [c or "" for c in contexts], truncation="only_second", max_length=MAX_LENGTH,
-                             padding=True, return_offsets_mapping=True, return_tensors="pt")
-        offsets = enc.pop("offset_mapping").numpy()
-        own = [np.array([s == 0 for s in enc.sequence_ids(i)]) for i in range(len(texts))]
-        return enc, offsets, own
 
     def fit(self, records: Sequence[Mapping], actors: ActorTable | None = None, epochs: int = 3,
             learning_rate: float = 5e-5, batch_size: int = 16, seed: int = 13, progress: bool = False) -> SpeakerTagger:
@@ -121,7 +98,7 @@ class SpeakerTagger:
             rng.shuffle(batches)
             for batch in batches:
                 ex = [examples[i] for i in batch]
-                enc, offsets, own = self._tokenize([e[0] for e in ex], [e[1] for e in ex])
+                enc, offsets, own = tokenize_pairs(self.tokenizer, [e[0] for e in ex], [e[1] for e in ex])
                 labels = torch.full(enc["input_ids"].shape, -100, dtype=torch.long)
                 for row, e in enumerate(ex):
                     tags = _tags(offsets[row], e[3]) if e[3] else np.zeros(len(offsets[row]), dtype=np.int64)
@@ -148,7 +125,7 @@ class SpeakerTagger:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]) + len(contexts[i] or ""))
         for k in range(0, len(order), batch_size):
             idx = order[k:k + batch_size]
-            enc, offsets, own = self._tokenize([texts[i] for i in idx], [contexts[i] for i in idx])
+            enc, offsets, own = tokenize_pairs(self.tokenizer, [texts[i] for i in idx], [contexts[i] for i in idx])
             with torch.inference_mode():
                 decision, tags = self.net(**enc)
             decision, tags = decision.softmax(-1).numpy(), tags.softmax(-1).numpy()

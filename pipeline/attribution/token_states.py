@@ -18,6 +18,16 @@ from ..config import DEFAULT_ENCODER, resolve_encoder
 MAX_LENGTH = 192
 
 
+def tokenize_pairs(tokenizer, texts: Sequence[str], contexts: Sequence[str], max_length: int = MAX_LENGTH):
+    """(sentence, context) pairs as one padded batch, the context truncated first: the encoding, each token's character
+    offsets, and per row which tokens are the sentence's own."""
+    enc = tokenizer(list(texts), [c or "" for c in contexts], truncation="only_second", max_length=max_length,
+                    padding=True, return_offsets_mapping=True, return_tensors="pt")
+    offsets = enc.pop("offset_mapping").numpy()
+    own = [np.array([s == 0 for s in enc.sequence_ids(i)]) for i in range(len(texts))]
+    return enc, offsets, own
+
+
 @dataclass
 class SentenceStates:
     """The sentence's own tokens: their states (tokens x hidden), character offsets into the sentence, and the
@@ -54,16 +64,11 @@ class TokenEncoder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]) + len(contexts[i]))
         for b in range(0, len(order), self.batch_size):
             idx = order[b:b + self.batch_size]
-            enc = self.tokenizer([texts[i] for i in idx], [contexts[i] or "" for i in idx], truncation="only_second",
-                                 max_length=MAX_LENGTH, padding=True, return_offsets_mapping=True,
-                                 return_tensors="pt")
-            offsets = enc.pop("offset_mapping").numpy()
+            enc, offsets, own = tokenize_pairs(self.tokenizer, [texts[i] for i in idx], [contexts[i] for i in idx])
             with torch.inference_mode():
                 hidden = self.model(**enc).last_hidden_state.float().numpy()
             mask = enc["attention_mask"].numpy().astype(bool)
             for row, i in enumerate(idx):
-                seq = enc.sequence_ids(row)
-                own = np.array([s == 0 for s in seq])
                 pooled = hidden[row][mask[row]].mean(0)
-                out[i] = SentenceStates(hidden[row][own], offsets[row][own], pooled)
+                out[i] = SentenceStates(hidden[row][own[row]], offsets[row][own[row]], pooled)
         return out  # type: ignore[return-value]

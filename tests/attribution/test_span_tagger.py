@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline.attribution import Actor, ActorTable
-from pipeline.attribution.span_head import DECISIONS
-from pipeline.attribution.span_tagger import SpeakerTagger, silver_examples
+from pipeline.attribution.span_head import DECISIONS, silver_examples
+from pipeline.attribution.span_tagger import SpeakerTagger
 
 ACTORS = ActorTable([Actor("Sergey Lavrov", ("Lavrov",), "russian", "foreign minister", "person")])
 
