@@ -11,6 +11,7 @@ wrong names counted per kind of miss (`pipeline.evaluation.attribution.miss_kind
     python benchmarks/attribution.py --split cv       # dev, the span head trained by article-grouped 5-fold CV
     python benchmarks/attribution.py --gold NEW.jsonl --articles NEW/articles   # a new batch before it joins the corpus
     python benchmarks/attribution.py --fine-tuned     # also the fine-tuned speaker tagger, alone and with the rules
+    python benchmarks/attribution.py --model models/default   # also a trained model's speaker head (what `label` runs)
 
 A new batch is the only honest measure of the rules, which were written while reading the dev articles: `--gold`
 scores its gold records (texts and manifest from `--articles`) with the span head trained on every annotated article
@@ -40,6 +41,10 @@ from pipeline.attribution.article import combine_learned  # noqa: E402
 from pipeline.attribution.span_head import SpanHead, decode_article  # noqa: E402
 from pipeline.attribution import span_tagger  # noqa: E402
 from pipeline.attribution.token_states import TokenEncoder  # noqa: E402
+from pipeline.attribution.article import attribute_parts  # noqa: E402
+from pipeline.attribution.tagged import AUTHOR_CONFIDENCE, MIN_CONFIDENCE, _StatesReader, attribute_tagged  # noqa: E402
+from pipeline.model import load_model  # noqa: E402
+from pipeline.model.features import article_contexts  # noqa: E402
 from pipeline.evaluation.attribution import MISS_KINDS, evaluate_end_to_end  # noqa: E402
 from pipeline.jsonl import iter_jsonl  # noqa: E402
 from pipeline.text.segment import split_sentences  # noqa: E402
@@ -59,9 +64,13 @@ def main() -> None:
     ap.add_argument("--gold", help="score this gold file of new articles instead of a split (needs --articles)")
     ap.add_argument("--articles", help="with --gold: the folder of its cleaned <doc_id>.txt and manifest.jsonl")
     ap.add_argument("--fine-tuned", action="store_true", help="also the fine-tuned speaker tagger (slow: trains it)")
+    ap.add_argument("--model", help="also this trained model folder's speaker head (config speaker_head), read in the "
+                    "labelling job's own pass; it must not have trained on the evaluated articles")
     args = ap.parse_args()
     if bool(args.gold) != bool(args.articles):
         ap.error("--gold and --articles go together")
+    if args.model and args.split not in ("test",) and not args.gold:
+        ap.error("--model reads only the test split or a --gold batch: the model trained on the other articles")
     real, seed = load(Path(args.real)), load(paths.SEED)
     test_docs = set(read_split(paths.TEST_SPLIT))
     dev = [r for r in real if r["doc_id"] not in test_docs]
@@ -139,7 +148,35 @@ def main() -> None:
                                 sentences, **kw)
         return [combine(a, None)[:2] for a in found]
 
+    model_read: dict[str, list] = {}
+    if args.model:
+        predictor = load_model(args.model, backend="torch")
+        if not predictor.has_speaker_head:
+            ap.error(f"{args.model}: the model has no speaker head (config speaker_head = false)")
+        trained_on = set(predictor.meta.get("data", {}).get("files", []))
+        cfg = predictor.meta.get("config", {})
+        thresholds = {"min_confidence": cfg.get("speaker_head_min_confidence", MIN_CONFIDENCE),
+                      "author_confidence": cfg.get("speaker_head_author_confidence", AUTHOR_CONFIDENCE)}
+        if args.gold and any(Path(f).resolve() == Path(args.gold).resolve() for f in trained_on):
+            ap.error(f"{args.model} trained on {args.gold}")
+
+    def model_states(doc_id, sentences):
+        """The model's speaker-head reading of the segmented sentences, as the labelling job builds its input."""
+        if doc_id not in model_read:
+            rules_found, found = attribute_parts(sentences, actors)
+            states: list = []
+            predictor.logits(sentences, article_contexts(sentences, predictor.context_spec, found), states=states)
+            model_read[doc_id] = [rules_found, states]
+        return model_read[doc_id]
+
     systems = {"rules alone": rules, "learned alone": learned, "combined": combined}
+    if args.model:
+        systems["model head alone"] = lambda d, s: [
+            (x.speaker, x.side) for x in decode_article(_StatesReader, None, s, actors, article=texts[d],
+                                                        states=model_states(d, s)[1])]
+        systems["combined+model head"] = lambda d, s: [
+            combine(a, None)[:2] for a in attribute_tagged(s, model_states(d, s)[1], actors, article=texts[d],
+                                                           rules=model_states(d, s)[0], **thresholds)]
     if args.fine_tuned:
         systems["fine-tuned alone"] = lambda d, s: [(x.speaker, x.side) for x in tagger_read(d, s)]
         systems["combined+tagger"] = lambda d, s: [

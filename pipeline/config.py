@@ -37,6 +37,13 @@ class TrainConfig(BaseModel):
     speaker_input: bool = Field(False, description="the context segment also holds the speaker attribution found")
     speaker_noise: float = Field(0.0, ge=0, lt=1, description="share of training rows whose speaker input is another "
                                  "sentence's of the same article (attribution errs more on unseen articles)")
+    speaker_head: bool = Field(False, description="a speaker-span head on the shared encoder, trained with the fields: "
+                               "the same encoder pass that labels a sentence also finds its speaker mention")
+    speaker_head_weight: float = Field(1.0, ge=0, description="loss weight of the speaker head (its two decisions)")
+    speaker_head_min_confidence: float = Field(0.9, ge=0, le=1.01, description="the head's speaker stands where the "
+                                               "rules find none at this probability or above (1.01: never)")
+    speaker_head_author_confidence: float = Field(0.8, ge=0, le=1.01, description="the head's 'author' overrules a "
+                                                  "rule-found speaker at this probability or above (1.01: never)")
     epochs: float = Field(10.0, gt=0)
     learning_rate: float = Field(8e-5, gt=0, lt=1)
     head_learning_rate: float = Field(1e-3, gt=0, lt=1, description="learning rate of the classification heads")

@@ -157,10 +157,18 @@ def attribute_article(sentences: Sequence, actors: ActorTable | None = None, hea
     """Speaker and side of each sentence of one article, as labelling gives them: the rules (:func:`.rules.attribute`),
     their phrases resolved within the article, and the span head where the rules find nobody (when ``head`` and
     ``encoder`` are given and :data:`LEARNED_MIN_CONFIDENCE` lets it speak)."""
+    return attribute_parts(sentences, actors, head, encoder, article)[1]
+
+
+def attribute_parts(sentences: Sequence, actors: ActorTable | None = None, head: SpanHead | None = None,
+                    encoder=None, article: str | None = None) -> tuple[list[Attribution], list[Attribution]]:
+    """(the rules' own finding, :func:`attribute_article`'s) for one article: a tagger run later
+    (:func:`.tagged.attribute_tagged`) combines with the first without walking the rules again."""
     actors = default_actors() if actors is None else actors
     texts = [s.text if hasattr(s, "text") else str(s) for s in sentences]
     article = "\n".join(texts) if article is None else article
     learned = None
     if head is not None and encoder is not None and LEARNED_MIN_CONFIDENCE <= 1.0:
         learned = decode_article(head, encoder, texts, actors, article=article)
-    return combine_learned(attribute(texts, actors), learned, article, actors, texts)
+    rules = attribute(texts, actors)
+    return rules, combine_learned(rules, learned, article, actors, texts)

@@ -7,7 +7,9 @@ speaker found in its sentence, :func:`.span_head.silver_examples`); read by the 
 (:func:`.span_head.decode_article`), whose mentions are resolved within the article.
 
 A candidate measured by ``benchmarks/attribution.py --fine-tuned`` (on a fresh batch it lifts the rules by about one
-point; labelling does not run it, as it would cost a second encoder pass per sentence). Weights: safetensors.
+point). Labelling does not run it, as it would cost a second encoder pass per sentence: the classifier's own speaker
+head (config ``speaker_head``, :mod:`pipeline.model.classifier`) makes the same two decisions in the pass that labels
+the sentence, and both are read by :mod:`.tagged`. Weights: safetensors.
 """
 
 from __future__ import annotations
@@ -25,26 +27,11 @@ from transformers import AutoModel, AutoTokenizer
 
 from ..config import DEFAULT_ENCODER, resolve_encoder
 from .actors import ActorTable, default_actors
-from .span_head import DECISIONS, Learned, _best_span, _tags, decode_article, silver_examples
+from .span_head import DECISIONS, Learned, _tags, decode_article, silver_examples
+from .tagged import AUTHOR_CONFIDENCE, MIN_CONFIDENCE, TaggerStates, read_states  # noqa: F401 (re-exported)
 from .token_states import tokenize_pairs
 
 WEIGHTS = "tagger.safetensors"
-#: With the rules (:func:`.article.combine_learned`): the tagger's speaker stands where the rules find none at this
-#: decision probability or above, and its ``author`` overrules a rule-found speaker at :data:`AUTHOR_CONFIDENCE`.
-#: Chosen on the fresh batch b10 before it joined (56 articles, 635 sentences, tagger trained on every other
-#: non-test article): rules + resolution name .813 / side .794; with the tagger at 0.9/0.8 .824/.805, at 0.9/1.01
-#: .817/.798, at 1.01/0.9 .819/.800, at 0.8/0.8 .817/.800.
-MIN_CONFIDENCE = 0.9
-AUTHOR_CONFIDENCE = 0.8
-
-
-class TaggerStates(NamedTuple):
-    """The tagger's reading of one sentence: decision probabilities, tag probabilities and character offsets of its
-    own tokens."""
-
-    decision: np.ndarray
-    tags: np.ndarray
-    offsets: np.ndarray
 
 
 class _Net(nn.Module):
@@ -135,11 +122,7 @@ class SpeakerTagger:
 
     def read(self, st: TaggerStates, text: str, context: str) -> tuple[str, float, tuple[int, int] | None]:
         """(decision, its probability, the mention's character span in ``text`` or None), as the span head reads."""
-        k = int(st.decision.argmax())
-        span = _best_span(st.tags, st.offsets) if len(st.offsets) else None
-        if DECISIONS[k] == "here" and span is None:
-            k = DECISIONS.index("back")
-        return DECISIONS[k], float(st.decision[k]), span
+        return read_states(st, text, context)
 
     def decode(self, sentences: Sequence[str], actors: ActorTable, article: str | None = None) -> list[Learned]:
         """Speaker of each sentence of one article (mentions resolved within it)."""

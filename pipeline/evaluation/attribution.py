@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from ..attribution import SIDE_MIN_CONFIDENCE, ActorTable, attribute, combine, default_actors
+from ..attribution import SIDE_MIN_CONFIDENCE, ActorTable, Attribution, attribute, combine, default_actors
 from ..attribution.phrases import strip_titles
 from ..attribution.vocabulary import DETERMINERS, TITLES
 
@@ -39,6 +39,20 @@ def same_speaker(predicted: str, gold: str, actors: ActorTable | None = None) ->
     if not p or not g:
         return False
     return p == g or p[-1] == g[-1] or set(p) <= set(g) or set(g) <= set(p)
+
+
+def score_found(found: Sequence[Attribution], gold_speakers: Sequence[str], gold_sides: Sequence[str],
+                actors: ActorTable | None = None) -> dict:
+    """Speaker-name and side accuracy of attribution results on gold sentence units, with the annotation defaults
+    for what they leave open (nobody: ``author`` / ``none``; a speaker of unknown side: ``other``)."""
+    actors = default_actors() if actors is None else actors
+    names = sides = 0
+    for f, speaker, side in zip(found, gold_speakers, gold_sides):
+        name, got = combine(f, None)[:2]
+        names += same_speaker(name, speaker, actors)
+        sides += got == side
+    n = len(gold_speakers)
+    return {"n": n, "name_accuracy": names / n if n else 0.0, "side_accuracy": sides / n if n else 0.0}
 
 
 def evaluate_attribution(gold_records: Iterable[Mapping], actors: ActorTable | None = None,

@@ -33,7 +33,11 @@ from ..model.train import check_corpus, fit, load_test_split, model_contexts
 from ..schema import LABELS
 from .baselines import BASELINES, TEST_PEERS, embed, fit_predict, peer_unavailable
 from .calibration import expected_calibration_error, fit_temperature, softmax
-from .job_side import LABELLING_JOB, corpus_attribution, job_predictions, threshold_grid
+from .attribution import score_found
+from .job_side import LABELLING_JOB, corpus_attribution, job_predictions, tagged_attribution, threshold_grid
+
+#: (min_confidence, author_confidence) pairs of the speaker head tried on cross-validation (1.01: never).
+SPEAKER_HEAD_GRID = ((0.8, 0.8), (0.9, 0.8), (0.9, 0.9), (0.9, 1.01), (0.95, 0.9), (1.01, 0.8), (1.01, 1.01))
 from .metrics import field_metrics
 
 #: Shares of the real training articles the learning curve trains on (seed and written sentences always in).
@@ -60,11 +64,13 @@ def corpus_context_column(ds, config: TrainConfig) -> np.ndarray:
 def fit_and_predict(config: TrainConfig, ds, train_rows: np.ndarray, test_rows: np.ndarray,
                     baselines: tuple[str, ...] = (), emb: np.ndarray | None = None, progress: bool = True,
                     trained: Predictor | None = None, contexts: np.ndarray | None = None,
+                    states: list | None = None,
                     ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, np.ndarray]]]:
     """Train the fine-tuned model (and each baseline) on ``train_rows`` and predict ``test_rows``:
     (fine-tuned logits per field, predicted label ids per system and field). ``trained``: a model already trained
     with this config on exactly these rows, used instead of training it again. ``contexts``: every row's context
-    segment (:func:`corpus_context_column`), when the caller has built it once for several calls."""
+    segment (:func:`corpus_context_column`), when the caller has built it once for several calls. ``states``: a list
+    to fill with the speaker head's reading of each of ``test_rows`` (config ``speaker_head``)."""
     fields = list(config.fields)
     texts = np.asarray(ds["text"], dtype=object)
     contexts = corpus_context_column(ds, config) if contexts is None else contexts
@@ -73,7 +79,7 @@ def fit_and_predict(config: TrainConfig, ds, train_rows: np.ndarray, test_rows: 
     else:
         with tempfile.TemporaryDirectory() as tmp:
             predictor, _ = fit(config, ds.select(train_rows), Path(tmp), progress=progress, save=False)
-    lg = predictor.logits(list(texts[test_rows]), list(contexts[test_rows]))
+    lg = predictor.logits(list(texts[test_rows]), list(contexts[test_rows]), states=states)
     preds: dict[str, dict[str, np.ndarray]] = {FINETUNED: {f: lg[f].argmax(1) for f in fields}}
     for b in baselines:
         preds[b] = {}
@@ -83,6 +89,21 @@ def fit_and_predict(config: TrainConfig, ds, train_rows: np.ndarray, test_rows: 
                                       None if emb is None else emb[train_rows], None if emb is None else emb[test_rows],
                                       encoder=config.encoder)
     return {f: lg[f] for f in fields}, preds
+
+
+def attribution_scores(ds, rows: np.ndarray, found: list) -> dict:
+    """Speaker-name and side accuracy of ``found`` (one per row of ``rows``) against the gold speakers, on gold units."""
+    speakers, sides = ds["speaker"], ds["speaker_side"]
+    side_names = ds.features["speaker_side"].names
+    return score_found(found, [speakers[int(r)] for r in rows], [side_names[sides[int(r)]] for r in rows])
+
+
+def speaker_head_grid(ds, rows: np.ndarray, states: list, grid=SPEAKER_HEAD_GRID) -> dict[str, dict]:
+    """Attribution accuracy on the cv rows at each (min_confidence, author_confidence) pair of the speaker head:
+    choose the config's thresholds here, never on the test split."""
+    texts, doc_ids = list(ds["text"]), list(ds["doc_id"])
+    return {f"{a:g}/{b:g}": attribution_scores(ds, rows, tagged_attribution(doc_ids, texts, rows, states, a, b))
+            for a, b in grid}
 
 
 def scored_section(ds, rows: np.ndarray, fold_of: np.ndarray, preds: dict, logits: dict | None,
@@ -159,13 +180,16 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         preds = {s: {f: np.zeros(len(cv_rows), dtype=int) for f in fields} for s in (FINETUNED, *baselines)}
         logits = {f: np.zeros((len(cv_rows), len(LABELS[f])), dtype=np.float32) for f in fields}
         fold_info, pos = [], 0
+        cv_states: list = []  # the speaker head's reading of every cv row (config speaker_head)
         for k, (tr, te) in enumerate(folds):
             span = slice(pos, pos + len(te))
             pos += len(te)
             fold_info.append({"fold": k, "test_docs": sorted(set(doc_ids[te])), "n_train": len(tr), "n_test": len(te)})
             if progress:
                 print(f"fold {k + 1}/{len(folds)}: {len(fold_info[-1]['test_docs'])} articles held out ({len(te)} sentences)", flush=True)
-            lg, pr = fit_and_predict(config, ds, tr, te, baselines, emb, progress, contexts=contexts)
+            st: list | None = [] if config.speaker_head else None
+            lg, pr = fit_and_predict(config, ds, tr, te, baselines, emb, progress, contexts=contexts, states=st)
+            cv_states += st or []
             for f in fields:
                 logits[f][span] = lg[f]
                 for s in pr:
@@ -178,6 +202,12 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
             side_probs = softmax(logits["speaker_side"], temperatures["speaker_side"])
             claims = preds[FINETUNED].get("claim")
             cv_found = [found[i] for i in cv_rows]
+            if cv_states:
+                result["speaker_head_thresholds"] = speaker_head_grid(ds, cv_rows, cv_states)
+                result["attribution"] = {"cross_validation": {"rules": attribution_scores(ds, cv_rows, cv_found)}}
+                cv_found = tagged_attribution(doc_ids, list(ds["text"]), cv_rows, cv_states,
+                                              config.speaker_head_min_confidence, config.speaker_head_author_confidence)
+                result["attribution"]["cross_validation"]["with_speaker_head"] = attribution_scores(ds, cv_rows, cv_found)
             preds[LABELLING_JOB] = job_predictions(preds[FINETUNED], cv_found, side_probs)
             result["job_side_thresholds"] = threshold_grid(cv_found, side_probs, gold_all["speaker_side"][cv_rows],
                                                            claims=claims)
@@ -198,17 +228,28 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         peers = test_peers if test_peers is not None else (TEST_PEERS if tuple(baselines) == BASELINES else baselines)
         unavailable = {b: why for b in peers if (why := peer_unavailable(b))}
         peers = tuple(b for b in peers if b not in unavailable)
-        lg, pr = fit_and_predict(config, ds, pool, test_rows, peers, emb, progress, trained=trained, contexts=contexts)
+        test_states: list | None = [] if config.speaker_head else None
+        lg, pr = fit_and_predict(config, ds, pool, test_rows, peers, emb, progress, trained=trained, contexts=contexts,
+                                 states=test_states)
+        test_attribution = None
         if "speaker_side" in fields:
             found = found or corpus_attribution(list(doc_ids), list(ds["text"]))
             side_probs = softmax(lg["speaker_side"], temperatures["speaker_side"])
-            pr[LABELLING_JOB] = job_predictions(pr[FINETUNED], [found[i] for i in test_rows], side_probs)
+            test_found = [found[i] for i in test_rows]
+            if test_states:
+                test_attribution = {"rules": attribution_scores(ds, test_rows, test_found)}
+                test_found = tagged_attribution(doc_ids, list(ds["text"]), test_rows, test_states,
+                                                config.speaker_head_min_confidence, config.speaker_head_author_confidence)
+                test_attribution["with_speaker_head"] = attribution_scores(ds, test_rows, test_found)
+            pr[LABELLING_JOB] = job_predictions(pr[FINETUNED], test_found, side_probs)
         section = scored_section(ds, test_rows, np.zeros(len(test_rows), dtype=int), pr, lg, temperatures, fields)
         calibration_on(section, lg, {f: gold_all[f][test_rows] for f in fields}, temperatures)
         section.update({"split_file": str(config.test_split_file()), "n_train": len(pool), "temperatures": temperatures,
                         "temperatures_from": "cross-validation" if cross_validation else "none (T = 1)",
                         "model": str(model_dir) if trained is not None else "trained by this evaluation",
                         "peers_unavailable": unavailable})
+        if test_attribution is not None:
+            section["attribution"] = test_attribution
         result["test"] = section
         if learning_curve:
             result["learning_curve"] = _learning_curve(config, ds, pool, test_rows, learning_curve,

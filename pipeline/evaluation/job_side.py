@@ -9,11 +9,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..attribution import SIDE_MIN_CONFIDENCE, Attribution, attribute_article, combine, default_actors
+from ..attribution.tagged import attribute_tagged
 from ..model.features import article_rows
 from ..model.folder import LABELLING_JOB
 from ..schema import LABELS
 
-__all__ = ["GRID", "LABELLING_JOB", "corpus_attribution", "job_predictions", "job_sides", "threshold_grid"]
+__all__ = ["GRID", "LABELLING_JOB", "corpus_attribution", "job_predictions", "job_sides", "tagged_attribution",
+           "threshold_grid"]
 #: Thresholds on the classifier's calibrated side probability tried by cross-validation (:func:`threshold_grid`).
 GRID = (0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
 
@@ -25,6 +27,23 @@ def corpus_attribution(doc_ids: Sequence[str], texts: Sequence[str]) -> list[Att
     for rows in article_rows(doc_ids):
         for i, found in zip(rows, attribute_article([texts[i] for i in rows], actors)):
             out[i] = found
+    return out
+
+
+def tagged_attribution(doc_ids: Sequence[str], texts: Sequence[str], rows: Sequence[int], states: Sequence,
+                       min_confidence: float, author_confidence: float) -> list[Attribution]:
+    """Attribution of ``rows`` (whole articles, in reading order within each) from the rules and the speaker head's
+    ``states`` of those rows (:func:`pipeline.attribution.tagged.attribute_tagged`), in the order of ``rows``."""
+    actors = default_actors()
+    rows = [int(r) for r in rows]
+    at = {r: k for k, r in enumerate(rows)}
+    out: list[Attribution] = [Attribution(None, None)] * len(rows)
+    for article in article_rows([doc_ids[r] for r in rows]):
+        which = [rows[k] for k in article]
+        found = attribute_tagged([texts[r] for r in which], [states[at[r]] for r in which], actors,
+                                 min_confidence=min_confidence, author_confidence=author_confidence)
+        for r, f in zip(which, found):
+            out[at[r]] = f
     return out
 
 

@@ -33,7 +33,8 @@ from tqdm.auto import tqdm
 from ..model.folder import read_meta
 from ..model.onnx_backend import BackendUnavailable, resolve_backend
 from ..model.precision import PRECISIONS
-from ..attribution import attribute_article, default_actors
+from ..attribution import default_actors
+from ..attribution.article import attribute_parts
 from ..text.readers import DEFAULT_FIELDS, DEFAULT_MAX_BYTES, Fields, ReadError, read_inputs
 from ..text.segment import DEFAULT_SEGMENTER
 from .engines import ENGINES, make_engine
@@ -253,7 +254,7 @@ def label_paths(
                     fail(prepared)
                     continue
                 if actors is not None:
-                    prepared.found = attribute_article([s[0] for s in prepared.sentences], actors)
+                    prepared.rules, prepared.found = attribute_parts([s[0] for s in prepared.sentences], actors)
                 yield prepared
 
         n_chunk = chunk_articles or CHUNK_ARTICLES

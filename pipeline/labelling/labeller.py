@@ -9,7 +9,9 @@ from functools import cache
 from pathlib import Path
 
 from .. import paths
-from ..attribution import attribute_article, combine, default_actors
+from ..attribution import combine, default_actors
+from ..attribution.article import attribute_parts
+from ..attribution.tagged import AUTHOR_CONFIDENCE, MIN_CONFIDENCE, attribute_tagged
 from ..model.features import article_contexts
 from ..model.folder import load_model
 from ..schema import make_id
@@ -30,15 +32,16 @@ class Prepared:
     """An article ready to label: cleaned text segmented into sentences (``(text, start, end)``).
 
     ``notes``: sentence index -> a note for a sentence that is not the segmenter's whole sentence (one longer than
-    the model reads, cut into pieces). ``found``: the attribution rules' result per sentence, when it was worked
-    out ahead of the model (the job does that while the model labels the chunk before).
-    """
+    the model reads, cut into pieces). ``found``: attribution's result per sentence (rules and resolution), and
+    ``rules``: the rules' own, when they were worked out ahead of the model (the job does that while the model
+    labels the chunk before)."""
 
     doc_id: str
     meta: dict
     sentences: list[tuple[str, int, int]]
     notes: dict[int, str] = field(default_factory=dict)
     found: list | None = None
+    rules: list | None = None
 
 
 def prepare(article: Article, segmenter: str = DEFAULT_SEGMENTER, max_chars: int | None = None) -> Prepared | ReadError:
@@ -106,20 +109,36 @@ class Labeller:
         """``backend``: auto (fp32 on ONNX Runtime where installed, else torch), torch or onnx (``load_model``)."""
         return cls(load_model(model_dir, precision=precision, backend=backend), batch_size, actors)
 
-    def predict(self, texts: Sequence[str], contexts: Sequence[str]) -> list[dict]:
-        return self.predictor.predict(texts, contexts, batch_size=self.batch_size)
+    def predict(self, texts: Sequence[str], contexts: Sequence[str], states: list | None = None) -> list[dict]:
+        return self.predictor.predict(texts, contexts, batch_size=self.batch_size, states=states)
 
     def label(self, articles: Sequence[Prepared]) -> list[list[dict]]:
-        """Output records for each article, in order."""
-        texts, contexts, founds = [], [], []
+        """Output records for each article, in order. Where the model has a speaker head, the speakers written are
+        the rules' combined with its reading of each sentence (:func:`~pipeline.attribution.tagged.attribute_tagged`);
+        the model's speaker input stays the rules' finding, as it was trained."""
+        texts, contexts, founds, rules = [], [], [], []
         spec = self.predictor.context_spec
         for a in articles:
             sentences = [s[0] for s in a.sentences]
-            found = a.found if a.found is not None else attribute_article(sentences, self.actors)
-            founds.append(found)
+            if a.found is None or a.rules is None:
+                a.rules, a.found = attribute_parts(sentences, self.actors)
+            founds.append(a.found)
+            rules.append(a.rules)
             texts.extend(sentences)
-            contexts.extend(article_contexts(sentences, spec, found))
-        predictions = iter(self.predict(texts, contexts))
+            contexts.extend(article_contexts(sentences, spec, a.found))
+        states: list = []
+        predictions = iter(self.predict(texts, contexts, states))
+        if states:
+            cfg = self.predictor.meta.get("config", {})
+            thresholds = (float(cfg.get("speaker_head_min_confidence", MIN_CONFIDENCE)),
+                          float(cfg.get("speaker_head_author_confidence", AUTHOR_CONFIDENCE)))
+            pos = 0
+            for k, a in enumerate(articles):
+                n = len(a.sentences)
+                founds[k] = attribute_tagged([s[0] for s in a.sentences], states[pos:pos + n], self.actors,
+                                             rules=rules[k], min_confidence=thresholds[0],
+                                             author_confidence=thresholds[1])
+                pos += n
         out = []
         for a, found in zip(articles, founds):
             records = []

@@ -87,7 +87,7 @@ class RayEngine:
 
         for i, batch in enumerate(self._batches(chunks)):
             for article in batch:
-                article.found = None  # the actors attribute; rule results need not travel
+                article.found = article.rules = None  # the actors attribute; rule results need not travel
             in_flight.append((batch, self.actors[i % len(self.actors)].label.remote(batch)))
             if len(in_flight) >= limit:
                 yield from collect()

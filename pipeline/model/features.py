@@ -14,9 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..attribution import Attribution, attribute_article, default_actors
+from ..attribution.span_head import DECISIONS, _tags, find_mention
 
 #: The optional per-row loss weight column (``written_weight``).
 SAMPLE_WEIGHT = "sample_weight"
+#: The speaker head's target columns (``speaker_head``): the decision per row, B/I/O per token.
+SPEAKER_DECISION, SPEAKER_TAGS = "speaker_decision", "speaker_tags"
 #: The shortest unit (in words) taken for an article's headline; shorter first units are datelines or dates.
 HEADLINE_MIN_WORDS = 4
 #: How many leading units are searched for the headline.
@@ -121,8 +124,11 @@ def shuffled_speakers(found: Sequence[Attribution], share: float, rng: np.random
     return found
 
 
-def encode(tokenizer, texts: Sequence[str], contexts: Sequence[str] | None, max_length: int) -> dict[str, list]:
-    """Tokenize without padding (the collator pads per batch) and add ``sentence_mask``."""
+def encode(tokenizer, texts: Sequence[str], contexts: Sequence[str] | None, max_length: int,
+           offsets: bool = False) -> dict[str, list]:
+    """Tokenize without padding (the collator pads per batch) and add ``sentence_mask``; ``offsets``: also
+    ``offset_mapping`` (character spans in the sentence of its own tokens, (0, 0) for every other token), which the
+    speaker head's tags are read against."""
     texts = list(texts)
     pairs = list(contexts) if contexts is not None else None
     if pairs is not None and not any(pairs):
@@ -133,11 +139,33 @@ def encode(tokenizer, texts: Sequence[str], contexts: Sequence[str] | None, max_
         truncation="longest_first" if pairs is not None else True,
         max_length=max_length,
         return_token_type_ids=None,
+        return_offsets_mapping=offsets,
     )
     enc["sentence_mask"] = [
         [1 if s == 0 else 0 for s in enc.sequence_ids(i)] for i in range(len(texts))
     ]
-    return dict(enc)
+    out = dict(enc)
+    if offsets:
+        out["offset_mapping"] = [[tuple(o) if m else (0, 0) for o, m in zip(offs, mask)]
+                                 for offs, mask in zip(enc["offset_mapping"], enc["sentence_mask"])]
+    return out
+
+
+def speaker_targets(texts: Sequence[str], speakers: Sequence[str], offsets: Sequence[Sequence[tuple[int, int]]],
+                    actors=None) -> tuple[list[int], list[list[int]]]:
+    """The speaker head's training targets per row from the gold speaker: the decision (``author``; ``here``: the
+    speaker's mention is found in the sentence, :func:`~pipeline.attribution.span_head.find_mention`; ``back``) and
+    B/I/O per token over the mention (-100 on tokens outside the sentence, which the loss ignores)."""
+    actors = default_actors() if actors is None else actors
+    decisions, tags = [], []
+    for text, speaker, offs in zip(texts, speakers, offsets):
+        span = None if speaker == "author" else find_mention(text, speaker, actors)
+        decisions.append(DECISIONS.index("author" if speaker == "author" else "here" if span else "back"))
+        arr = np.asarray(offs, dtype=np.int64).reshape(-1, 2)
+        row = _tags(arr, span) if span else np.zeros(len(arr), dtype=np.int64)
+        own = arr[:, 1] > arr[:, 0]
+        tags.append(np.where(own, row, -100).tolist())
+    return decisions, tags
 
 
 class PadCollator:
@@ -161,6 +189,12 @@ class PadCollator:
         for field in self.label_fields:
             if field in batch[0]:
                 out[field] = torch.tensor([b[field] for b in batch], dtype=torch.long)
+        if SPEAKER_DECISION in batch[0]:  # the speaker head's targets (training only)
+            out[SPEAKER_DECISION] = torch.tensor([b[SPEAKER_DECISION] for b in batch], dtype=torch.long)
+            tags = np.full((len(batch), width), -100, dtype=np.int64)
+            for i, b in enumerate(batch):
+                tags[i, : len(b[SPEAKER_TAGS])] = b[SPEAKER_TAGS]
+            out[SPEAKER_TAGS] = torch.from_numpy(tags)
         if SAMPLE_WEIGHT in batch[0]:
             out[SAMPLE_WEIGHT] = torch.tensor([b[SAMPLE_WEIGHT] for b in batch], dtype=torch.float32)
         return out

@@ -129,7 +129,8 @@ def load_model(path: Path | str, device: str = "cpu", precision: str = "fp32",
     meta = read_meta(path)
     tokenizer = AutoTokenizer.from_pretrained(path / ENCODER_DIR, trust_remote_code=False)
     encoder = AutoModel.from_pretrained(path / ENCODER_DIR, trust_remote_code=False, use_safetensors=True)
-    model = MultiTaskClassifier(encoder, meta["label_maps"], dropout=0.0)
+    model = MultiTaskClassifier(encoder, meta["label_maps"], dropout=0.0,
+                                speaker_head=bool(meta.get("config", {}).get("speaker_head", False)))
     model.heads.load_state_dict(load_file(str(path / HEADS_FILE)))
     model.eval()
     precision = resolve(precision, device)

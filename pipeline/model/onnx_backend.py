@@ -21,11 +21,15 @@ from pathlib import Path
 import torch
 
 from .classifier import MultiTaskClassifier
+from .features import SPEAKER_DECISION, SPEAKER_TAGS
+
+#: The graph's outputs besides the fields' logits, where the model has the speaker head.
+SPEAKER_OUTPUTS = (SPEAKER_DECISION, SPEAKER_TAGS)
 
 BACKENDS = ("auto", "torch", "onnx")
 OPSET = 17
 #: Bumped when the export changes (inputs, opset, wrapper), so cached graphs are re-exported.
-EXPORT_VERSION = "1"
+EXPORT_VERSION = "2"
 INSTALL_HINT = "pip install -e '.[onnx]' (onnxruntime and onnx)"
 
 
@@ -82,8 +86,9 @@ class _Logits(torch.nn.Module):
         self.model, self.token_types = model, token_types
 
     def forward(self, input_ids, attention_mask, sentence_mask, token_type_ids=None):
-        return self.model(input_ids=input_ids, attention_mask=attention_mask, sentence_mask=sentence_mask,
-                          token_type_ids=token_type_ids if self.token_types else None)["logits"]
+        out = self.model(input_ids=input_ids, attention_mask=attention_mask, sentence_mask=sentence_mask,
+                         token_type_ids=token_type_ids if self.token_types else None)
+        return tuple(out["logits"]) + tuple(out.get("speaker", ()))
 
 
 def export(model: MultiTaskClassifier, out: Path, token_types: bool) -> Path:
@@ -101,12 +106,16 @@ def export(model: MultiTaskClassifier, out: Path, token_types: bool) -> Path:
     types[:, 4:] = 1
     example = (ids, mask, sent, types)[: len(names)]
     axes = {n: {0: "batch", 1: "sequence"} for n in names} | {f: {0: "batch"} for f in model.fields}
+    outputs = list(model.fields)
+    if getattr(model, "speaker_head", False):  # the speaker head's decision and per-token tags, same pass
+        outputs += list(SPEAKER_OUTPUTS)
+        axes |= {SPEAKER_OUTPUTS[0]: {0: "batch"}, SPEAKER_OUTPUTS[1]: {0: "batch", 1: "sequence"}}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tracer's warnings on shape-dependent Python branches of transformers
         torch.onnx.export(_Logits(model.eval(), token_types), example, str(tmp), input_names=names,
-                          output_names=list(model.fields), dynamic_axes=axes, opset_version=OPSET, dynamo=False)
+                          output_names=outputs, dynamic_axes=axes, opset_version=OPSET, dynamo=False)
     os.replace(tmp, out)
     return out
 
@@ -150,10 +159,16 @@ class OnnxClassifier:
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.fields = list(fields)
         self.path = Path(path)
+        names = {o.name for o in self.session.get_outputs()}
+        self.outputs = self.fields + [n for n in SPEAKER_OUTPUTS if n in names]
 
     def __call__(self, **batch) -> dict:
         feed = {name: batch[name].numpy() for name in self.inputs}
-        return {"logits": tuple(torch.from_numpy(x) for x in self.session.run(self.fields, feed))}
+        got = [torch.from_numpy(x) for x in self.session.run(self.outputs, feed)]
+        out = {"logits": tuple(got[: len(self.fields)])}
+        if len(got) > len(self.fields):
+            out["speaker"] = tuple(got[len(self.fields):])
+        return out
 
 
 def onnx_classifier(model: MultiTaskClassifier, folder: Path, depends: Sequence[Path],

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from ..attribution.tagged import TaggerStates
 from .classifier import MultiTaskClassifier
 from .features import ContextSpec, PadCollator, corpus_contexts, encode
 
@@ -63,19 +64,30 @@ class Predictor:
         """The context segment of every corpus row as this model was trained to read it (None: no context)."""
         return None if self.context_spec.empty else corpus_contexts(doc_ids, texts, self.context_spec)
 
+    @property
+    def has_speaker_head(self) -> bool:
+        """Whether the model finds speaker mentions in the same pass (config ``speaker_head``)."""
+        return bool(getattr(self.model, "speaker_head", False))
+
     def logits(self, texts: Sequence[str], contexts: Sequence[str] | None = None, batch_size: int = 64,
-               progress: bool = False) -> dict[str, np.ndarray]:
-        """Raw logits per field, in input order (sentences are sorted by length internally)."""
+               progress: bool = False, states: list | None = None) -> dict[str, np.ndarray]:
+        """Raw logits per field, in input order (sentences are sorted by length internally). ``states``: a list to
+        fill with the speaker head's reading of each sentence (:class:`~pipeline.attribution.tagged.TaggerStates`),
+        from the same pass, where the model has the head (left empty where it has none)."""
         texts = list(texts)
         n = len(texts)
         out = {f: np.zeros((n, len(self.label_maps[f])), dtype=np.float32) for f in self.fields}
         if n == 0:
             return out
         ctx = list(contexts) if (contexts is not None and self.use_context) else None
-        enc = encode(self.tokenizer, texts, ctx, self.max_length)
+        want = states is not None and self.has_speaker_head
+        enc = encode(self.tokenizer, texts, ctx, self.max_length, offsets=want)
         rows = [{k: enc[k][i] for k in enc} for i in range(n)]
         bf16 = self.precision == "bf16"
-        self._run(self.runner, rows, np.arange(n), out, batch_size, progress, torch.bfloat16 if bf16 else None)
+        found: list | None = [None] * n if want else None
+        self._run(self.runner, rows, np.arange(n), out, batch_size, progress, torch.bfloat16 if bf16 else None, found)
+        if want:
+            states.extend(found)
         self.scored += n
         if self.fallback is not None:
             margins = np.stack([_top2_margin(out[f]) for f in self.fields]).min(axis=0)
@@ -85,9 +97,9 @@ class Predictor:
         return out
 
     def _run(self, model, rows: list[dict], which: np.ndarray, out: dict[str, np.ndarray], batch_size: int,
-             progress: bool, autocast: torch.dtype | None = None) -> None:
+             progress: bool, autocast: torch.dtype | None = None, states: list | None = None) -> None:
         """Logits of ``rows[which]`` into ``out``, in length-sorted, dynamically padded batches (under
-        ``autocast`` to that dtype if given)."""
+        ``autocast`` to that dtype if given); ``states``: filled per row with the speaker head's reading."""
         order = which[np.argsort([len(rows[i]["input_ids"]) for i in which], kind="stable")]
         collate = PadCollator(self.tokenizer)
         cast = torch.autocast(torch.device(self.device).type, dtype=autocast) if autocast else contextlib.nullcontext()
@@ -95,18 +107,26 @@ class Predictor:
             for s in tqdm(range(0, len(order), batch_size), disable=not progress, desc="predict", unit="batch"):
                 idx = order[s : s + batch_size]
                 batch = {k: v.to(self.device) for k, v in collate([rows[i] for i in idx]).items()}
-                res = model(**batch)["logits"]
-                for f, lg in zip(model.fields, res):
+                res = model(**batch)
+                for f, lg in zip(model.fields, res["logits"]):
                     out[f][idx] = lg.float().cpu().numpy()
+                if states is not None and "speaker" in res:
+                    decision = _softmax(res["speaker"][0].float().cpu().numpy())
+                    tags = _softmax(res["speaker"][1].float().cpu().numpy())
+                    for j, i in enumerate(idx):
+                        offsets = np.asarray(rows[i]["offset_mapping"], dtype=np.int64).reshape(-1, 2)
+                        own = offsets[:, 1] > offsets[:, 0]
+                        states[i] = TaggerStates(decision[j], tags[j, : len(offsets)][own], offsets[own])
 
     def proba(self, logits: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Calibrated probabilities: softmax of logits divided by each field's temperature."""
         return {f: _softmax(lg / self.temperatures.get(f, 1.0)) for f, lg in logits.items()}
 
     def predict(self, texts: Sequence[str], contexts: Sequence[str] | None = None, batch_size: int = 64,
-                progress: bool = False) -> list[dict]:
-        """One dict per sentence: ``{field: label}`` plus ``probs: {field: {label: p}}``."""
-        probs = self.proba(self.logits(texts, contexts, batch_size, progress))
+                progress: bool = False, states: list | None = None) -> list[dict]:
+        """One dict per sentence: ``{field: label}`` plus ``probs: {field: {label: p}}``; ``states`` as in
+        :meth:`logits`."""
+        probs = self.proba(self.logits(texts, contexts, batch_size, progress, states))
         results = []
         for i in range(len(texts)):
             rec: dict = {}

@@ -26,7 +26,9 @@ from ..annotation import validate
 from ..config import ConfigError, TrainConfig, resolve_encoder
 from ..schema import LABELS
 from .classifier import build_model
-from .features import SAMPLE_WEIGHT, ContextSpec, PadCollator, corpus_contexts, encode
+from ..attribution import default_actors
+from .features import (SAMPLE_WEIGHT, SPEAKER_DECISION, SPEAKER_TAGS, ContextSpec, PadCollator, corpus_contexts, encode,
+                       speaker_targets)
 from .folder import (
     CHECKPOINTS_DIR,
     META_FILE,
@@ -117,12 +119,19 @@ def model_contexts(dataset, config: TrainConfig, training: bool = False) -> list
 
 def tokenize_dataset(dataset, tokenizer, config: TrainConfig):
     """Add input_ids / attention_mask / sentence_mask columns for the (sentence, context) pairs it trains on (the
-    speaker input perturbed by ``speaker_noise``)."""
+    speaker input perturbed by ``speaker_noise``), and with ``speaker_head`` its targets from the gold speakers."""
     contexts = model_contexts(dataset, config, training=True)
     data = dataset.add_column("model_context", contexts if contexts is not None else [""] * len(dataset))
 
     def _map(batch):
-        return encode(tokenizer, batch["text"], batch["model_context"] if contexts is not None else None, config.max_length)
+        enc = encode(tokenizer, batch["text"], batch["model_context"] if contexts is not None else None,
+                     config.max_length, offsets=config.speaker_head)
+        if config.speaker_head:
+            enc[SPEAKER_DECISION], enc[SPEAKER_TAGS] = speaker_targets(batch["text"], batch["speaker"],
+                                                                       enc.pop("offset_mapping"), actors)
+        return enc
+
+    actors = default_actors() if config.speaker_head else None
 
     return data.map(_map, batched=True, desc="tokenize")
 
@@ -149,9 +158,11 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
     label_maps = {f: list(LABELS[f]) for f in config.fields}
     dataset = weight_written(dataset, config)
     weights = {f: class_weights(np.asarray(dataset[f]), len(label_maps[f]), config.class_weighting) for f in config.fields}
-    model = build_model(encoder_path, label_maps, config.dropout, config.loss_weights, weights, seed=config.seed)
+    model = build_model(encoder_path, label_maps, config.dropout, config.loss_weights, weights, seed=config.seed,
+                        speaker_head=config.speaker_head, speaker_weight=config.speaker_head_weight)
 
-    keep = ["input_ids", "attention_mask", "sentence_mask", "token_type_ids", "length", SAMPLE_WEIGHT, *config.fields]
+    keep = ["input_ids", "attention_mask", "sentence_mask", "token_type_ids", "length", SAMPLE_WEIGHT,
+            SPEAKER_DECISION, SPEAKER_TAGS, *config.fields]
     data = tokenize_dataset(dataset, tokenizer, config)
     data = data.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True, desc="length")
     data = data.remove_columns([c for c in data.column_names if c not in keep])
