@@ -86,7 +86,7 @@ class Predictor:
         bf16 = self.precision == "bf16"
         found: list | None = [None] * n if want else None
         self._run(self.runner, rows, np.arange(n), out, batch_size, progress, torch.bfloat16 if bf16 else None, found)
-        if want:
+        if want and all(st is not None for st in found):  # a runner without the head's outputs gives none
             states.extend(found)
         self.scored += n
         if self.fallback is not None:

@@ -100,6 +100,14 @@ def test_a_model_trained_with_the_head_reads_speakers_in_the_same_pass_on_both_b
     if "onnx" in readings:
         assert [r[0] for r in readings["onnx"]] == [r[0] for r in readings["torch"]]
         assert [r[2] for r in readings["onnx"]] == [r[2] for r in readings["torch"]]
+    # a stand-in runner without the head's outputs (a graph exported without them) leaves the list empty
+    predictor = load_model(out, backend="torch")
+    model = predictor.runner
+    predictor.runner = lambda **batch: {"logits": model(**batch)["logits"]}
+    predictor.runner.fields = model.fields
+    states = []
+    predictor.logits(texts, [""] * 4, states=states)
+    assert states == []
     # a model without the head leaves the list empty
     plain = train(cfg.model_copy(update={"speaker_head": False, "epochs": 1.0}), tmp_path / "plain", progress=False)
     states = []
