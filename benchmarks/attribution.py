@@ -42,7 +42,7 @@ from pipeline.attribution.span_head import SpanHead, decode_article  # noqa: E40
 from pipeline.attribution import span_tagger  # noqa: E402
 from pipeline.attribution.token_states import TokenEncoder  # noqa: E402
 from pipeline.attribution.article import attribute_parts  # noqa: E402
-from pipeline.attribution.tagged import AUTHOR_CONFIDENCE, MIN_CONFIDENCE, _StatesReader, attribute_tagged  # noqa: E402
+from pipeline.attribution.tagged import _StatesReader, attribute_tagged  # noqa: E402
 from pipeline.model import load_model  # noqa: E402
 from pipeline.model.features import article_contexts  # noqa: E402
 from pipeline.evaluation.attribution import MISS_KINDS, evaluate_end_to_end  # noqa: E402
@@ -154,9 +154,7 @@ def main() -> None:
         if not predictor.has_speaker_head:
             ap.error(f"{args.model}: the model has no speaker head (config speaker_head = false)")
         trained_on = set(predictor.meta.get("data", {}).get("files", []))
-        cfg = predictor.meta.get("config", {})
-        thresholds = {"min_confidence": cfg.get("speaker_head_min_confidence", MIN_CONFIDENCE),
-                      "author_confidence": cfg.get("speaker_head_author_confidence", AUTHOR_CONFIDENCE)}
+        thresholds = predictor.speaker_thresholds
         if args.gold and any(Path(f).resolve() == Path(args.gold).resolve() for f in trained_on):
             ap.error(f"{args.model} trained on {args.gold}")
 

@@ -68,6 +68,13 @@ def find_mention(text: str, speaker: str, actors: ActorTable) -> tuple[int, int]
     return None
 
 
+def silver_label(text: str, speaker: str, actors: ActorTable) -> tuple[int, tuple[int, int] | None]:
+    """(decision index, mention span or None) of one gold sentence: ``author``; ``here`` where the gold speaker's
+    mention is found in it (:func:`find_mention`); ``back`` otherwise."""
+    span = find_mention(text, speaker, actors)
+    return (0 if speaker == "author" else 1 if span else 2), span
+
+
 def silver_examples(records: Sequence[Mapping], actors: ActorTable) -> list[tuple[str, str, int, tuple | None]]:
     """(sentence, previous sentence, decision index, mention span or None) per gold record, articles grouped by
     ``doc_id`` and ordered by ``id``: what both learned attributors train on."""
@@ -78,8 +85,8 @@ def silver_examples(records: Sequence[Mapping], actors: ActorTable) -> list[tupl
     for doc in by_doc.values():
         prev = ""
         for r in sorted(doc, key=lambda r: r["id"]):
-            span = find_mention(r["text"], r["speaker"], actors)
-            out.append((r["text"], prev, 0 if r["speaker"] == "author" else 1 if span else 2, span))
+            decision, span = silver_label(r["text"], r["speaker"], actors)
+            out.append((r["text"], prev, decision, span))
             prev = r["text"]
     return out
 

@@ -36,9 +36,10 @@ from .calibration import expected_calibration_error, fit_temperature, softmax
 from .attribution import score_found
 from .job_side import LABELLING_JOB, corpus_attribution, job_predictions, tagged_attribution, threshold_grid
 
+from .metrics import field_metrics
+
 #: (min_confidence, author_confidence) pairs of the speaker head tried on cross-validation (1.01: never).
 SPEAKER_HEAD_GRID = ((0.8, 0.8), (0.9, 0.8), (0.9, 0.9), (0.9, 1.01), (0.95, 0.9), (1.01, 0.8), (1.01, 1.01))
-from .metrics import field_metrics
 
 #: Shares of the real training articles the learning curve trains on (seed and written sentences always in).
 LEARNING_CURVE = (0.0, 0.25, 0.5, 1.0)

@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import paths
 from ..attribution import combine, default_actors
 from ..attribution.article import attribute_parts
-from ..attribution.tagged import AUTHOR_CONFIDENCE, MIN_CONFIDENCE, attribute_tagged
+from ..attribution.tagged import attribute_tagged
 from ..model.features import article_contexts
 from ..model.folder import load_model
 from ..schema import make_id
@@ -129,15 +129,12 @@ class Labeller:
         states: list = []
         predictions = iter(self.predict(texts, contexts, states))
         if states:
-            cfg = self.predictor.meta.get("config", {})
-            thresholds = (float(cfg.get("speaker_head_min_confidence", MIN_CONFIDENCE)),
-                          float(cfg.get("speaker_head_author_confidence", AUTHOR_CONFIDENCE)))
+            thresholds = self.predictor.speaker_thresholds
             pos = 0
             for k, a in enumerate(articles):
                 n = len(a.sentences)
                 founds[k] = attribute_tagged([s[0] for s in a.sentences], states[pos:pos + n], self.actors,
-                                             rules=rules[k], min_confidence=thresholds[0],
-                                             author_confidence=thresholds[1])
+                                             rules=rules[k], **thresholds)
                 pos += n
         out = []
         for a, found in zip(articles, founds):

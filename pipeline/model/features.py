@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..attribution import Attribution, attribute_article, default_actors
-from ..attribution.span_head import DECISIONS, _tags, find_mention
+from ..attribution.span_head import DECISIONS, _tags, silver_label
 
 #: The optional per-row loss weight column (``written_weight``).
 SAMPLE_WEIGHT = "sample_weight"
@@ -154,13 +154,14 @@ def encode(tokenizer, texts: Sequence[str], contexts: Sequence[str] | None, max_
 def speaker_targets(texts: Sequence[str], speakers: Sequence[str], offsets: Sequence[Sequence[tuple[int, int]]],
                     actors=None) -> tuple[list[int], list[list[int]]]:
     """The speaker head's training targets per row from the gold speaker: the decision (``author``; ``here``: the
-    speaker's mention is found in the sentence, :func:`~pipeline.attribution.span_head.find_mention`; ``back``) and
+    speaker's mention is found in the sentence, :func:`~pipeline.attribution.span_head.silver_label`; ``back``) and
     B/I/O per token over the mention (-100 on tokens outside the sentence, which the loss ignores)."""
     actors = default_actors() if actors is None else actors
     decisions, tags = [], []
     for text, speaker, offs in zip(texts, speakers, offsets):
-        span = None if speaker == "author" else find_mention(text, speaker, actors)
-        decisions.append(DECISIONS.index("author" if speaker == "author" else "here" if span else "back"))
+        decision, span = silver_label(text, speaker, actors)
+        span = None if decision == DECISIONS.index("author") else span
+        decisions.append(decision)
         arr = np.asarray(offs, dtype=np.int64).reshape(-1, 2)
         row = _tags(arr, span) if span else np.zeros(len(arr), dtype=np.int64)
         own = arr[:, 1] > arr[:, 0]

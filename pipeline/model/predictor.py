@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..attribution.tagged import TaggerStates
+from ..attribution.tagged import AUTHOR_CONFIDENCE, MIN_CONFIDENCE, TaggerStates
 from .classifier import MultiTaskClassifier
 from .features import ContextSpec, PadCollator, corpus_contexts, encode
 
@@ -68,6 +68,14 @@ class Predictor:
     def has_speaker_head(self) -> bool:
         """Whether the model finds speaker mentions in the same pass (config ``speaker_head``)."""
         return bool(getattr(self.model, "speaker_head", False))
+
+    @property
+    def speaker_thresholds(self) -> dict[str, float]:
+        """The speaker head's ``min_confidence`` / ``author_confidence`` as the model's config sets them
+        (:func:`~pipeline.attribution.tagged.attribute_tagged`)."""
+        cfg = self.meta.get("config", {})
+        return {"min_confidence": float(cfg.get("speaker_head_min_confidence", MIN_CONFIDENCE)),
+                "author_confidence": float(cfg.get("speaker_head_author_confidence", AUTHOR_CONFIDENCE))}
 
     def logits(self, texts: Sequence[str], contexts: Sequence[str] | None = None, batch_size: int = 64,
                progress: bool = False, states: list | None = None) -> dict[str, np.ndarray]:

@@ -122,6 +122,7 @@ def tokenize_dataset(dataset, tokenizer, config: TrainConfig):
     speaker input perturbed by ``speaker_noise``), and with ``speaker_head`` its targets from the gold speakers."""
     contexts = model_contexts(dataset, config, training=True)
     data = dataset.add_column("model_context", contexts if contexts is not None else [""] * len(dataset))
+    actors = default_actors() if config.speaker_head else None
 
     def _map(batch):
         enc = encode(tokenizer, batch["text"], batch["model_context"] if contexts is not None else None,
@@ -130,8 +131,6 @@ def tokenize_dataset(dataset, tokenizer, config: TrainConfig):
             enc[SPEAKER_DECISION], enc[SPEAKER_TAGS] = speaker_targets(batch["text"], batch["speaker"],
                                                                        enc.pop("offset_mapping"), actors)
         return enc
-
-    actors = default_actors() if config.speaker_head else None
 
     return data.map(_map, batched=True, desc="tokenize")
 
