@@ -11,7 +11,7 @@ wrong names counted per kind of miss (`pipeline.evaluation.attribution.miss_kind
     python benchmarks/attribution.py --split cv       # dev, the span head trained by article-grouped 5-fold CV
     python benchmarks/attribution.py --gold NEW.jsonl --articles NEW/articles   # a new batch before it joins the corpus
     python benchmarks/attribution.py --fine-tuned     # also the fine-tuned speaker tagger, alone and with the rules
-    python benchmarks/attribution.py --model models/default   # also a trained model's speaker head (what `label` runs)
+    python benchmarks/attribution.py --model models/default   # also a trained model's tagger or head (what `label` runs)
 
 A new batch is the only honest measure of the rules, which were written while reading the dev articles: `--gold`
 scores its gold records (texts and manifest from `--articles`) with the span head trained on every annotated article
@@ -20,7 +20,8 @@ outside the test split.
 The span head is trained on every annotated article outside the evaluated split (never on the test split);
 `--split cv` trains one head per fold of the dev articles; `--fine-tuned` also fine-tunes the speaker tagger
 (`pipeline.attribution.span_tagger`, about 6 CPU-minutes per training) the same way; `--grid` prints the combination at each pair of
-thresholds (`article.LEARNED_MIN_CONFIDENCE`, `AUTHOR_MIN_CONFIDENCE`: pick them on cv, never on test).
+thresholds (`article.LEARNED_MIN_CONFIDENCE`, `AUTHOR_MIN_CONFIDENCE`; with `--fine-tuned` also the tagger's,
+`span_tagger.MIN_CONFIDENCE`, `AUTHOR_CONFIDENCE`: pick them on cv, never on test).
 """
 
 from __future__ import annotations
@@ -64,8 +65,8 @@ def main() -> None:
     ap.add_argument("--gold", help="score this gold file of new articles instead of a split (needs --articles)")
     ap.add_argument("--articles", help="with --gold: the folder of its cleaned <doc_id>.txt and manifest.jsonl")
     ap.add_argument("--fine-tuned", action="store_true", help="also the fine-tuned speaker tagger (slow: trains it)")
-    ap.add_argument("--model", help="also this trained model folder's speaker head (config speaker_head), read in the "
-                    "labelling job's own pass; it must not have trained on the evaluated articles")
+    ap.add_argument("--model", help="also this trained model folder's learned attributor (config speaker_tagger, else "
+                    "speaker_head), read as the labelling job reads it; it must not have trained on the evaluated articles")
     args = ap.parse_args()
     if bool(args.gold) != bool(args.articles):
         ap.error("--gold and --articles go together")
@@ -151,28 +152,30 @@ def main() -> None:
     model_read: dict[str, list] = {}
     if args.model:
         predictor = load_model(args.model, backend="torch")
-        if not predictor.has_speaker_head:
-            ap.error(f"{args.model}: the model has no speaker head (config speaker_head = false)")
+        if not predictor.reads_speakers:
+            ap.error(f"{args.model}: the model has no learned attributor (config speaker_tagger, speaker_head)")
         trained_on = set(predictor.meta.get("data", {}).get("files", []))
         thresholds = predictor.speaker_thresholds
         if args.gold and any(Path(f).resolve() == Path(args.gold).resolve() for f in trained_on):
             ap.error(f"{args.model} trained on {args.gold}")
 
     def model_states(doc_id, sentences):
-        """The model's speaker-head reading of the segmented sentences, as the labelling job builds its input."""
+        """The model's reading of the segmented sentences (its tagger's, else its speaker head's in the labelling
+        pass), as the labelling job builds its input."""
         if doc_id not in model_read:
             rules_found, found = attribute_parts(sentences, actors)
-            states: list = []
-            predictor.logits(sentences, article_contexts(sentences, predictor.context_spec, found), states=states)
+            states: list = predictor.tagger_states(sentences, ["", *sentences[:-1]])
+            if not states:
+                predictor.logits(sentences, article_contexts(sentences, predictor.context_spec, found), states=states)
             model_read[doc_id] = [rules_found, states]
         return model_read[doc_id]
 
     systems = {"rules alone": rules, "learned alone": learned, "combined": combined}
     if args.model:
-        systems["model head alone"] = lambda d, s: [
+        systems["model alone"] = lambda d, s: [
             (x.speaker, x.side) for x in decode_article(_StatesReader, None, s, actors, article=texts[d],
                                                         states=model_states(d, s)[1])]
-        systems["combined+model head"] = lambda d, s: [
+        systems["combined+model"] = lambda d, s: [
             combine(a, None)[:2] for a in attribute_tagged(s, model_states(d, s)[1], actors, article=texts[d],
                                                            rules=model_states(d, s)[0], **thresholds)]
     if args.fine_tuned:
@@ -186,6 +189,12 @@ def main() -> None:
             for ta in (0.8, 0.9, 0.95, 1.01):
                 systems[f"comb {t:g}/{ta:g}"] = lambda d, s, t=t, ta=ta: combined(d, s, min_confidence=t,
                                                                                    author_confidence=ta)
+        if args.fine_tuned:
+            for t in (0.5, 0.7, 0.8, 0.9, 0.95, 1.01):
+                for ta in (0.6, 0.7, 0.8, 0.9, 1.01):
+                    systems[f"tagger {t:g}/{ta:g}"] = lambda d, s, t=t, ta=ta: [
+                        combine(a, None)[:2] for a in combine_learned(attribute(s, actors), tagger_read(d, s), texts[d],
+                                                                      actors, s, min_confidence=t, author_confidence=ta)]
 
     results = evaluate_end_to_end(gold, systems,
                                   texts.__getitem__, segment, genres)

@@ -331,6 +331,9 @@ def label_cmd(
                                            "(default: title), e.g. headline"),
     date_field: str | None = typer.Option(None, "--date-field", help="JSONL/CSV field recorded as meta.date "
                                           "(default: date)"),
+    speakers: str = typer.Option("model", "--speakers", help="model: the attribution rules with the model's speaker "
+                                 "tagger (or head), where it has one; rules: the rules alone (no second encoder pass: "
+                                 "faster, less accurate)"),
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar"),
 ) -> None:
     """Label incoming articles sentence by sentence into a resumable job folder (full help: _LABEL_HELP)."""
@@ -341,7 +344,7 @@ def label_cmd(
     try:
         summary = label_paths(inputs, out, model_dir=model, fmt=fmt, engine=engine, batch_size=batch_size,
                               precision=precision, progress=not no_progress, max_bytes=max_bytes, fields=fields,
-                              backend=backend)
+                              backend=backend, speakers=speakers)
     except JobError as e:
         fail(str(e), code=2)
     typer.echo(str(summary))

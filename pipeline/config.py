@@ -6,6 +6,7 @@ run before any work starts, with one message naming the file and the key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -44,6 +45,14 @@ class TrainConfig(BaseModel):
                                                "rules find none at this probability or above (1.01: never)")
     speaker_head_author_confidence: float = Field(0.8, ge=0, le=1.01, description="the head's 'author' overrules a "
                                                   "rule-found speaker at this probability or above (1.01: never)")
+    speaker_tagger: bool = Field(False, description="a fine-tuned speaker tagger trained with the model and kept in "
+                                 "its folder: the labelling job writes the rules' speakers combined with its reading "
+                                 "(a second encoder pass per sentence; it overrides the speaker head)")
+    speaker_tagger_epochs: int = Field(3, ge=1, description="epochs of the speaker tagger's fine-tuning")
+    speaker_tagger_min_confidence: float = Field(0.9, ge=0, le=1.01, description="the tagger's speaker stands where "
+                                                 "the rules find none at this probability or above (1.01: never)")
+    speaker_tagger_author_confidence: float = Field(0.8, ge=0, le=1.01, description="the tagger's 'author' overrules "
+                                                    "a rule-found speaker at this probability or above (1.01: never)")
     epochs: float = Field(10.0, gt=0)
     learning_rate: float = Field(8e-5, gt=0, lt=1)
     head_learning_rate: float = Field(1e-3, gt=0, lt=1, description="learning rate of the classification heads")
@@ -128,6 +137,14 @@ class SetFitConfig(BaseModel):
     max_seq_length: int = Field(96, ge=16, le=512, description="tokens per sentence, in training and encoding")
     body_learning_rate: float = Field(2e-5, gt=0, lt=1, description="AdamW learning rate of the encoder body")
     warmup_proportion: float = Field(0.1, ge=0, lt=1)
+
+
+def speaker_thresholds(config: Mapping) -> dict[str, float]:
+    """``min_confidence`` / ``author_confidence`` of the learned attributor that a (dumped) config trains, for
+    :func:`pipeline.attribution.tagged.attribute_tagged`: the speaker tagger's where it has one, else the head's."""
+    prefix = "speaker_tagger" if config.get("speaker_tagger") else "speaker_head"
+    return {k: float(config.get(f"{prefix}_{k}", TrainConfig.model_fields[f"{prefix}_{k}"].default))
+            for k in ("min_confidence", "author_confidence")}
 
 
 def resolve_encoder(encoder: str) -> str:

@@ -15,10 +15,10 @@ when it is confident enough.
 - :mod:`.resolution`: a phrase resolved within its article (titles, possessives, roles and pronouns, news agencies,
   headlines, interview turns, sides of unnamed bodies)
 - :mod:`.span_head`: the learned speaker-span head over frozen encoder token states (:mod:`.token_states`)
-- :mod:`.span_tagger`: the same two decisions with the encoder fine-tuned, as a model of its own (a measured
-  candidate; labelling does not run it)
+- :mod:`.span_tagger`: the same two decisions with the encoder fine-tuned, as a model of its own (config
+  ``speaker_tagger``: trained with the classifier and kept in its folder)
 - :mod:`.tagged`: a fine-tuned tagger's reading of each sentence decoded and combined with the rules — what
-  labelling does with the classifier's own speaker head (config ``speaker_head``), read in the same encoder pass
+  labelling does with the speaker tagger, or with the classifier's own speaker head (config ``speaker_head``)
 - :mod:`.signed`: a signed piece's writer (author line, byline, name and role lines) as speaker of its body
 - :mod:`.article`: :func:`attribute_article` (what labelling calls): rules, then resolution, then the head where the
   rules find nobody

@@ -6,10 +6,11 @@ fine-tuned with them, each sentence read with the sentence before it. Trained on
 speaker found in its sentence, :func:`.span_head.silver_examples`); read by the same article decoder
 (:func:`.span_head.decode_article`), whose mentions are resolved within the article.
 
-A candidate measured by ``benchmarks/attribution.py --fine-tuned`` (on a fresh batch it lifts the rules by about one
-point). Labelling does not run it, as it would cost a second encoder pass per sentence: the classifier's own speaker
-head (config ``speaker_head``, :mod:`pipeline.model.classifier`) makes the same two decisions in the pass that labels
-the sentence, and both are read by :mod:`.tagged`. Weights: safetensors.
+Config ``speaker_tagger`` trains it with the classifier (:func:`pipeline.model.train.fit_tagger`) and keeps it in the
+model folder; labelling then reads every sentence with it (a second encoder pass) and :mod:`.tagged` combines its
+reading with the rules. The classifier's own speaker head (config ``speaker_head``) makes the same two decisions in
+the pass that labels the sentence, but learns less (README). ``benchmarks/attribution.py --fine-tuned`` trains and
+measures it on its own. Weights: safetensors.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import json
 import random
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import torch

@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from ..annotation.corpus import article_folds, data_hash, load_corpus, split_rows
-from ..config import TrainConfig, resolve_encoder
+from ..config import TrainConfig, resolve_encoder, speaker_thresholds
+from ..model.features import previous_sentences
 from ..model.folder import FINETUNED, Recorded, evaluation_mismatch, load_model, record_evaluation
 from ..model.predictor import Predictor
 from ..model.train import check_corpus, fit, load_test_split, model_contexts
@@ -34,7 +35,8 @@ from ..schema import LABELS
 from .baselines import BASELINES, TEST_PEERS, embed, fit_predict, peer_unavailable
 from .calibration import expected_calibration_error, fit_temperature, softmax
 from .attribution import score_found
-from .job_side import LABELLING_JOB, corpus_attribution, job_predictions, tagged_attribution, threshold_grid
+from .job_side import (LABELLING_JOB, corpus_attribution, job_predictions, job_sides, tagged_attribution,
+                       threshold_grid)
 
 from .metrics import field_metrics
 
@@ -71,7 +73,8 @@ def fit_and_predict(config: TrainConfig, ds, train_rows: np.ndarray, test_rows: 
     (fine-tuned logits per field, predicted label ids per system and field). ``trained``: a model already trained
     with this config on exactly these rows, used instead of training it again. ``contexts``: every row's context
     segment (:func:`corpus_context_column`), when the caller has built it once for several calls. ``states``: a list
-    to fill with the speaker head's reading of each of ``test_rows`` (config ``speaker_head``)."""
+    to fill with the learned attributor's reading of each of ``test_rows`` (config ``speaker_tagger``, else
+    ``speaker_head``); without it the config's speaker tagger is not trained."""
     fields = list(config.fields)
     texts = np.asarray(ds["text"], dtype=object)
     contexts = corpus_context_column(ds, config) if contexts is None else contexts
@@ -79,7 +82,12 @@ def fit_and_predict(config: TrainConfig, ds, train_rows: np.ndarray, test_rows: 
         predictor = trained
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            predictor, _ = fit(config, ds.select(train_rows), Path(tmp), progress=progress, save=False)
+            predictor, _ = fit(config, ds.select(train_rows), Path(tmp), progress=progress, save=False,
+                               tagger=states is not None)
+    if states is not None and predictor.tagger is not None:
+        previous = np.asarray(previous_sentences(list(ds["doc_id"]), list(texts)), dtype=object)
+        states.extend(predictor.tagger_states(list(texts[test_rows]), list(previous[test_rows])))
+        states = None
     lg = predictor.logits(list(texts[test_rows]), list(contexts[test_rows]), states=states)
     preds: dict[str, dict[str, np.ndarray]] = {FINETUNED: {f: lg[f].argmax(1) for f in fields}}
     for b in baselines:
@@ -92,16 +100,26 @@ def fit_and_predict(config: TrainConfig, ds, train_rows: np.ndarray, test_rows: 
     return {f: lg[f] for f in fields}, preds
 
 
-def attribution_scores(ds, rows: np.ndarray, found: list) -> dict:
-    """Speaker-name and side accuracy of ``found`` (one per row of ``rows``) against the gold speakers, on gold units."""
+def attribution_scores(ds, rows: np.ndarray, found: list, side_probs: np.ndarray | None = None,
+                       claims: np.ndarray | None = None, fold_of: np.ndarray | None = None) -> dict:
+    """Speaker-name and side accuracy of ``found`` (one per row of ``rows``) against the gold speakers, on gold units;
+    with the classifier's ``side_probs`` (and claims) of those rows, also the macro-F1 (mean over ``fold_of``, as the
+    systems table has it) of the side the labelling job writes from them, so that two attributions are compared on
+    the job's figure too."""
     speakers, sides = ds["speaker"], ds["speaker_side"]
     side_names = ds.features["speaker_side"].names
-    return score_found(found, [speakers[int(r)] for r in rows], [side_names[sides[int(r)]] for r in rows])
+    out = score_found(found, [speakers[int(r)] for r in rows], [side_names[sides[int(r)]] for r in rows])
+    if side_probs is not None:
+        gold = np.asarray(sides)[rows]
+        folds = np.zeros(len(rows), dtype=int) if fold_of is None else fold_of
+        out["job_side_macro_f1"] = field_metrics(gold, job_sides(found, side_probs, claims=claims), folds,
+                                                 list(side_names))["macro_f1_mean"]
+    return out
 
 
 def speaker_head_grid(ds, rows: np.ndarray, states: list, grid=SPEAKER_HEAD_GRID) -> dict[str, dict]:
-    """Attribution accuracy on the cv rows at each (min_confidence, author_confidence) pair of the speaker head:
-    choose the config's thresholds here, never on the test split."""
+    """Attribution accuracy on the cv rows at each (min_confidence, author_confidence) pair of the learned attributor
+    (speaker head or tagger): choose the config's thresholds here, never on the test split."""
     texts, doc_ids = list(ds["text"]), list(ds["doc_id"])
     return {f"{a:g}/{b:g}": attribution_scores(ds, rows, tagged_attribution(doc_ids, texts, rows, states, a, b))
             for a, b in grid}
@@ -171,6 +189,9 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         "fold_seed": config.seed if fold_seed is None else fold_seed,
     }
 
+    #: The learned attributor whose reading is scored beside the rules ("" for none), and its thresholds.
+    learned = "speaker_tagger" if config.speaker_tagger else "speaker_head" if config.speaker_head else ""
+    thresholds = speaker_thresholds(config.model_dump())
     temperatures = {f: 1.0 for f in fields}
     found: list = []  # attribution of every row, worked out once when the labelling job's side is scored
     if cross_validation:
@@ -188,7 +209,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
             fold_info.append({"fold": k, "test_docs": sorted(set(doc_ids[te])), "n_train": len(tr), "n_test": len(te)})
             if progress:
                 print(f"fold {k + 1}/{len(folds)}: {len(fold_info[-1]['test_docs'])} articles held out ({len(te)} sentences)", flush=True)
-            st: list | None = [] if config.speaker_head else None
+            st: list | None = [] if learned else None
             lg, pr = fit_and_predict(config, ds, tr, te, baselines, emb, progress, contexts=contexts, states=st)
             cv_states += st or []
             for f in fields:
@@ -204,11 +225,12 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
             claims = preds[FINETUNED].get("claim")
             cv_found = [found[i] for i in cv_rows]
             if cv_states:
-                result["speaker_head_thresholds"] = speaker_head_grid(ds, cv_rows, cv_states)
-                result["attribution"] = {"cross_validation": {"rules": attribution_scores(ds, cv_rows, cv_found)}}
-                cv_found = tagged_attribution(doc_ids, list(ds["text"]), cv_rows, cv_states,
-                                              config.speaker_head_min_confidence, config.speaker_head_author_confidence)
-                result["attribution"]["cross_validation"]["with_speaker_head"] = attribution_scores(ds, cv_rows, cv_found)
+                result[f"{learned}_thresholds"] = speaker_head_grid(ds, cv_rows, cv_states)
+                rules_found = cv_found
+                cv_found = tagged_attribution(doc_ids, list(ds["text"]), cv_rows, cv_states, **thresholds)
+                result["attribution"] = {"cross_validation": {
+                    "rules": attribution_scores(ds, cv_rows, rules_found, side_probs, claims, fold_of),
+                    f"with_{learned}": attribution_scores(ds, cv_rows, cv_found, side_probs, claims, fold_of)}}
             preds[LABELLING_JOB] = job_predictions(preds[FINETUNED], cv_found, side_probs)
             result["job_side_thresholds"] = threshold_grid(cv_found, side_probs, gold_all["speaker_side"][cv_rows],
                                                            claims=claims)
@@ -229,7 +251,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         peers = test_peers if test_peers is not None else (TEST_PEERS if tuple(baselines) == BASELINES else baselines)
         unavailable = {b: why for b in peers if (why := peer_unavailable(b))}
         peers = tuple(b for b in peers if b not in unavailable)
-        test_states: list | None = [] if config.speaker_head else None
+        test_states: list | None = [] if learned else None
         lg, pr = fit_and_predict(config, ds, pool, test_rows, peers, emb, progress, trained=trained, contexts=contexts,
                                  states=test_states)
         test_attribution = None
@@ -238,10 +260,10 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
             side_probs = softmax(lg["speaker_side"], temperatures["speaker_side"])
             test_found = [found[i] for i in test_rows]
             if test_states:
-                test_attribution = {"rules": attribution_scores(ds, test_rows, test_found)}
-                test_found = tagged_attribution(doc_ids, list(ds["text"]), test_rows, test_states,
-                                                config.speaker_head_min_confidence, config.speaker_head_author_confidence)
-                test_attribution["with_speaker_head"] = attribution_scores(ds, test_rows, test_found)
+                claims = pr[FINETUNED].get("claim")
+                test_attribution = {"rules": attribution_scores(ds, test_rows, test_found, side_probs, claims)}
+                test_found = tagged_attribution(doc_ids, list(ds["text"]), test_rows, test_states, **thresholds)
+                test_attribution[f"with_{learned}"] = attribution_scores(ds, test_rows, test_found, side_probs, claims)
             pr[LABELLING_JOB] = job_predictions(pr[FINETUNED], test_found, side_probs)
         section = scored_section(ds, test_rows, np.zeros(len(test_rows), dtype=int), pr, lg, temperatures, fields)
         calibration_on(section, lg, {f: gold_all[f][test_rows] for f in fields}, temperatures)

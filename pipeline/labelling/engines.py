@@ -14,8 +14,8 @@ ENGINES = ("local", "ray")
 class LocalEngine:
     """Labels chunks in this process."""
 
-    def __init__(self, model_dir, precision="fp32", batch_size=DEFAULT_BATCH_SIZE, backend="auto"):
-        self.labeller = Labeller.load(model_dir, precision, batch_size, backend=backend)
+    def __init__(self, model_dir, precision="fp32", batch_size=DEFAULT_BATCH_SIZE, backend="auto", speakers="model"):
+        self.labeller = Labeller.load(model_dir, precision, batch_size, backend=backend, speakers=speakers)
 
     def run(self, chunk: list[Prepared]) -> Iterator[tuple[str, list[dict]]]:
         for article, records in zip(chunk, self.labeller.label(chunk)):
@@ -31,7 +31,7 @@ class LocalEngine:
 
 
 def make_engine(engine: str, model_dir: Path | str, precision: str = "fp32", batch_size: int = DEFAULT_BATCH_SIZE,
-                num_actors: int | None = None, backend: str = "auto") -> LocalEngine | RayEngine:
+                num_actors: int | None = None, backend: str = "auto", speakers: str = "model") -> LocalEngine | RayEngine:
     if engine == "ray":
-        return RayEngine(model_dir, precision, batch_size, num_actors=num_actors, backend=backend)
-    return LocalEngine(model_dir, precision, batch_size, backend)
+        return RayEngine(model_dir, precision, batch_size, num_actors=num_actors, backend=backend, speakers=speakers)
+    return LocalEngine(model_dir, precision, batch_size, backend, speakers)

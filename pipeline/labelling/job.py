@@ -39,7 +39,7 @@ from ..text.readers import DEFAULT_FIELDS, DEFAULT_MAX_BYTES, Fields, ReadError,
 from ..text.segment import DEFAULT_SEGMENTER
 from .engines import ENGINES, make_engine
 from .errors import JobError
-from .labeller import CHARS_PER_TOKEN, DEFAULT_BATCH_SIZE, DEFAULT_MODEL, Prepared, prepare
+from .labeller import CHARS_PER_TOKEN, DEFAULT_BATCH_SIZE, DEFAULT_MODEL, SPEAKERS, Prepared, prepare
 from .output import ERRORS, FORMATS, LOCK, SHARDS, Manifest, write_output, write_shard
 from .ray_engine import require_ray
 
@@ -179,6 +179,7 @@ def label_paths(
     num_actors: int | None = None,
     fields: Fields = DEFAULT_FIELDS,
     backend: str = "auto",
+    speakers: str = "model",
 ) -> Summary:
     """Label every article under ``inputs`` into the job folder ``out_dir``; returns the run's :class:`Summary`.
 
@@ -187,12 +188,15 @@ def label_paths(
     (:mod:`pipeline.model.precision`). ``engine='ray'`` labels through Ray (:mod:`pipeline.labelling.ray_engine`)
     with ``num_actors`` long-lived model actors; output is the same as the local engine's. ``fields`` maps the
     JSONL/CSV field names (:class:`pipeline.text.readers.Fields`). ``backend``: auto, torch or onnx
-    (:mod:`pipeline.model.onnx_backend`; auto runs fp32 on ONNX Runtime where it is installed).
+    (:mod:`pipeline.model.onnx_backend`; auto runs fp32 on ONNX Runtime where it is installed). ``speakers``: model
+    (the rules with the model's speaker tagger or head) or rules (the rules alone: faster with a tagger).
     """
     if fmt not in FORMATS:
         raise JobError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if engine not in ENGINES:
         raise JobError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if speakers not in SPEAKERS:
+        raise JobError(f"unknown speakers {speakers!r}; choose one of {', '.join(SPEAKERS)}")
     if precision not in PRECISIONS:
         raise JobError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
     try:
@@ -285,7 +289,7 @@ def label_paths(
             first = next(pending, None)
             if first is not None:
                 load_started = time.perf_counter()
-                runner = make_engine(engine, model_dir, precision, batch_size, num_actors, backend)
+                runner = make_engine(engine, model_dir, precision, batch_size, num_actors, backend, speakers)
                 summary.load_seconds = time.perf_counter() - load_started
                 labelling_started = time.perf_counter()  # sentences/s without the model's load time
 

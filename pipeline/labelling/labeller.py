@@ -1,5 +1,5 @@
 """Prepared articles -> output records: cleaning and segmenting as the corpus is, classifier predictions for every
-sentence, speakers from the attribution rules (:mod:`pipeline.attribution`)."""
+sentence, speakers from the attribution rules (:mod:`pipeline.attribution`) and the model's learned attributor."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ from ..text.segment import DEFAULT_SEGMENTER, MAX_SENTENCE_CHARS, split_sentence
 #: Sentences per forward pass: the best of 16-128 for MiniLM on 2 CPU threads (label_throughput.py --sweep).
 DEFAULT_BATCH_SIZE = 64
 DEFAULT_MODEL = paths.MODELS / "default"
+
+#: Where the speakers written come from (:class:`Labeller` ``speakers``).
+SPEAKERS = ("model", "rules")
 
 #: Characters per model token assumed when bounding a sentence to what the model reads (``max_length`` tokens).
 CHARS_PER_TOKEN = 5
@@ -95,28 +98,39 @@ class Labeller:
     ``torch.inference_mode`` (``Predictor.predict``); each sentence's context is what the model was trained to read (``ContextSpec``).
     """
 
-    def __init__(self, predictor, batch_size: int = DEFAULT_BATCH_SIZE, actors=None):
+    def __init__(self, predictor, batch_size: int = DEFAULT_BATCH_SIZE, actors=None, speakers: str = "model"):
+        if speakers not in SPEAKERS:
+            raise ValueError(f"unknown speakers {speakers!r}; choose one of {', '.join(SPEAKERS)}")
         self.predictor = predictor
         self.batch_size = batch_size
         self.actors = default_actors() if actors is None else actors
-        #: Recorded with every output record; a reduced precision is marked as such ("+bf16", "+int8").
+        #: "model": the rules with the model's learned attributor, where it has one; "rules": the rules alone (faster
+        #: where the model has a speaker tagger: no second encoder pass).
+        self.speakers = speakers
+        #: Recorded with every output record; a reduced precision is marked as such ("+bf16", "+int8"), and so are
+        #: speakers from the rules alone where the model has a learned attributor ("+rules-speakers").
         precision = getattr(predictor, "precision", "fp32")
         self.model_id = predictor.model_id + ("" if precision == "fp32" else f"+{precision}")
+        if speakers == "rules" and getattr(predictor, "reads_speakers", False):
+            self.model_id += "+rules-speakers"
 
     @classmethod
     def load(cls, model_dir: Path | str = DEFAULT_MODEL, precision: str = "fp32",
-             batch_size: int = DEFAULT_BATCH_SIZE, actors=None, backend: str = "auto") -> Labeller:
-        """``backend``: auto (fp32 on ONNX Runtime where installed, else torch), torch or onnx (``load_model``)."""
-        return cls(load_model(model_dir, precision=precision, backend=backend), batch_size, actors)
+             batch_size: int = DEFAULT_BATCH_SIZE, actors=None, backend: str = "auto",
+             speakers: str = "model") -> Labeller:
+        """``backend``: auto (fp32 on ONNX Runtime where installed, else torch), torch or onnx (``load_model``);
+        ``speakers``: model or rules (see :attr:`speakers`)."""
+        return cls(load_model(model_dir, precision=precision, backend=backend), batch_size, actors, speakers)
 
     def predict(self, texts: Sequence[str], contexts: Sequence[str], states: list | None = None) -> list[dict]:
         return self.predictor.predict(texts, contexts, batch_size=self.batch_size, states=states)
 
     def label(self, articles: Sequence[Prepared]) -> list[list[dict]]:
-        """Output records for each article, in order. Where the model has a speaker head, the speakers written are
-        the rules' combined with its reading of each sentence (:func:`~pipeline.attribution.tagged.attribute_tagged`);
-        the model's speaker input stays the rules' finding, as it was trained."""
-        texts, contexts, founds, rules = [], [], [], []
+        """Output records for each article, in order. Where the model has a learned attributor (a speaker tagger,
+        else a speaker head read in the same pass), the speakers written are the rules' combined with its reading of
+        each sentence (:func:`~pipeline.attribution.tagged.attribute_tagged`); the model's speaker input stays the
+        rules' finding, as it was trained."""
+        texts, contexts, previous, founds, rules = [], [], [], [], []
         spec = self.predictor.context_spec
         for a in articles:
             sentences = [s[0] for s in a.sentences]
@@ -125,9 +139,13 @@ class Labeller:
             founds.append(a.found)
             rules.append(a.rules)
             texts.extend(sentences)
+            previous.extend(["", *sentences[:-1]])
             contexts.extend(article_contexts(sentences, spec, a.found))
-        states: list = []
-        predictions = iter(self.predict(texts, contexts, states))
+        learned = self.speakers == "model"
+        states: list = self.predictor.tagger_states(texts, previous) if learned else []
+        head: list | None = [] if learned and not states else None  # the speaker head's reading, in the same pass
+        predictions = iter(self.predict(texts, contexts, head))
+        states = states or head or []
         if states:
             thresholds = self.predictor.speaker_thresholds
             pos = 0

@@ -37,11 +37,13 @@ def require_ray():
 class LabelActor:
     """A Ray actor: loads the model once, labels batches of prepared articles for the whole job."""
 
-    def __init__(self, model_dir: str, precision: str, batch_size: int, threads: int = 1, backend: str = "auto"):
+    def __init__(self, model_dir: str, precision: str, batch_size: int, threads: int = 1, backend: str = "auto",
+                 speakers: str = "model"):
         import torch
 
         torch.set_num_threads(threads)
-        self.labeller = Labeller.load(model_dir, precision=precision, batch_size=batch_size, backend=backend)
+        self.labeller = Labeller.load(model_dir, precision=precision, batch_size=batch_size, backend=backend,
+                                      speakers=speakers)
 
     def label(self, articles: list[Prepared]) -> list[list[dict]]:
         return self.labeller.label(articles)
@@ -51,7 +53,8 @@ class RayEngine:
     """Labels a stream of prepared articles on Ray actors; starts a local Ray instance unless one is running."""
 
     def __init__(self, model_dir: Path | str, precision: str = "fp32", batch_size: int = DEFAULT_BATCH_SIZE,
-                 num_actors: int | None = None, articles_per_batch: int = ARTICLES_PER_BATCH, backend: str = "auto"):
+                 num_actors: int | None = None, articles_per_batch: int = ARTICLES_PER_BATCH, backend: str = "auto",
+                 speakers: str = "model"):
         ray = require_ray()
         self._started = False
         if not ray.is_initialized():
@@ -61,7 +64,8 @@ class RayEngine:
         self.num_actors = num_actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
         self.articles_per_batch = articles_per_batch
         remote = ray.remote(num_cpus=1)(LabelActor)
-        self.actors = [remote.remote(str(Path(model_dir).resolve()), precision, batch_size, backend=backend)
+        self.actors = [remote.remote(str(Path(model_dir).resolve()), precision, batch_size, backend=backend,
+                                     speakers=speakers)
                        for _ in range(self.num_actors)]
 
     def _batches(self, chunks: Iterable[list[Prepared]]) -> Iterator[list[Prepared]]:

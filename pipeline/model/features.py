@@ -91,6 +91,15 @@ def article_rows(doc_ids: Sequence[str]) -> list[list[int]]:
     return list(by_doc.values())
 
 
+def previous_sentences(doc_ids: Sequence[str], texts: Sequence[str]) -> list[str]:
+    """The sentence before each row in its article (``''`` for an article's first; rows in reading order)."""
+    out = [""] * len(texts)
+    for rows in article_rows(doc_ids):
+        for before, i in zip(rows, rows[1:]):
+            out[i] = texts[before]
+    return out
+
+
 def corpus_contexts(doc_ids: Sequence[str], texts: Sequence[str], spec: ContextSpec, speaker_noise: float = 0.0,
                     seed: int = 0) -> list[str]:
     """The context string of every row of a corpus (rows of one article in reading order, as

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import torch
 
+from ..attribution.span_tagger import WEIGHTS as TAGGER_WEIGHTS, SpeakerTagger
 from .card import render_card
 from .classifier import MultiTaskClassifier
 from .onnx_backend import onnx_classifier, resolve_backend
@@ -35,6 +36,8 @@ METRICS_FILE = "metrics.json"
 CALIBRATION_FILE = "int8_calibration.safetensors"
 CARD_FILE = "README.md"
 CHECKPOINTS_DIR = "checkpoints"
+#: The fine-tuned speaker tagger (config ``speaker_tagger``), where the model has one.
+TAGGER_DIR = "speaker-tagger"
 ONNX_DIR = "onnx"
 #: The name of the fine-tuned model among the systems of an evaluation (the others are baselines).
 FINETUNED = "finetuned"
@@ -133,9 +136,14 @@ def load_model(path: Path | str, device: str = "cpu", precision: str = "fp32",
                                 speaker_head=bool(meta.get("config", {}).get("speaker_head", False)))
     model.heads.load_state_dict(load_file(str(path / HEADS_FILE)))
     model.eval()
+    tagger = SpeakerTagger.load(path / TAGGER_DIR) if (path / TAGGER_DIR / TAGGER_WEIGHTS).is_file() else None
+    if tagger is None and meta.get("config", {}).get("speaker_tagger"):
+        raise FileNotFoundError(f"{path}: trained with a speaker tagger, but {path / TAGGER_DIR / TAGGER_WEIGHTS} is "
+                                "missing (retrain: `stance train`)")
     precision = resolve(precision, device)
     if precision == "fp32":
-        return Predictor(model, tokenizer, meta, device=device, runner=_runner(model, tokenizer, path, backend, device))
+        return Predictor(model, tokenizer, meta, device=device, runner=_runner(model, tokenizer, path, backend, device),
+                         tagger=tagger)
     resolve_backend("torch" if backend == "auto" else backend, precision)
     margin = FALLBACK_MARGINS[precision] if fallback_margin is None else fallback_margin
     fast = model  # bf16: the same weights, run under autocast
@@ -145,7 +153,8 @@ def load_model(path: Path | str, device: str = "cpu", precision: str = "fp32",
             warnings.warn(f"{path}: no int8 calibration; int8 labels will agree less with fp32 "
                           "(`stance calibrate-int8` records it)", stacklevel=2)
         fast = quantize_int8(model, maxima)
-    return Predictor(fast, tokenizer, meta, device=device, fallback=model, fallback_margin=margin, precision=precision)
+    return Predictor(fast, tokenizer, meta, device=device, fallback=model, fallback_margin=margin, precision=precision,
+                     tagger=tagger)
 
 
 def _runner(model, tokenizer, path: Path, backend: str, device: str):

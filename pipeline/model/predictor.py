@@ -10,7 +10,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..attribution.tagged import AUTHOR_CONFIDENCE, MIN_CONFIDENCE, TaggerStates
+from ..attribution.tagged import TaggerStates
+from ..config import speaker_thresholds
 from .classifier import MultiTaskClassifier
 from .features import ContextSpec, PadCollator, corpus_contexts, encode
 
@@ -34,8 +35,11 @@ class Predictor:
 
     def __init__(self, model: MultiTaskClassifier, tokenizer, meta: dict, device: str = "cpu",
                  fallback: MultiTaskClassifier | None = None, fallback_margin: float = 0.0,
-                 precision: str = "fp32", runner=None):
+                 precision: str = "fp32", runner=None, tagger=None):
         self.model = model.eval().to(device)
+        #: The fine-tuned speaker tagger trained with the model (:class:`~pipeline.attribution.span_tagger.
+        #: SpeakerTagger`, config ``speaker_tagger``), or None.
+        self.tagger = tagger
         #: What computes the logits: ``model`` itself, or a stand-in for it on another backend (``runner.backend``,
         #: e.g. :class:`~pipeline.model.onnx_backend.OnnxClassifier`, exact fp32 like ``model``).
         self.runner = runner if runner is not None else self.model
@@ -70,12 +74,20 @@ class Predictor:
         return bool(getattr(self.model, "speaker_head", False))
 
     @property
+    def reads_speakers(self) -> bool:
+        """Whether the model has a learned attributor: a speaker tagger, or a speaker head in its own pass."""
+        return self.tagger is not None or self.has_speaker_head
+
+    @property
     def speaker_thresholds(self) -> dict[str, float]:
-        """The speaker head's ``min_confidence`` / ``author_confidence`` as the model's config sets them
-        (:func:`~pipeline.attribution.tagged.attribute_tagged`)."""
-        cfg = self.meta.get("config", {})
-        return {"min_confidence": float(cfg.get("speaker_head_min_confidence", MIN_CONFIDENCE)),
-                "author_confidence": float(cfg.get("speaker_head_author_confidence", AUTHOR_CONFIDENCE))}
+        """The learned attributor's ``min_confidence`` / ``author_confidence`` as the model's config sets them
+        (:func:`~pipeline.attribution.tagged.attribute_tagged`): the tagger's where it has one, else the head's."""
+        return speaker_thresholds(self.meta.get("config", {}))
+
+    def tagger_states(self, texts: Sequence[str], previous: Sequence[str]) -> list[TaggerStates]:
+        """The speaker tagger's reading of each sentence, read with the sentence before it in its article (``''``
+        for an article's first); ``[]`` where the model has no tagger."""
+        return [] if self.tagger is None else self.tagger.encode(list(texts), list(previous))
 
     def logits(self, texts: Sequence[str], contexts: Sequence[str] | None = None, batch_size: int = 64,
                progress: bool = False, states: list | None = None) -> dict[str, np.ndarray]:

@@ -27,11 +27,13 @@ from ..config import ConfigError, TrainConfig, resolve_encoder
 from ..schema import LABELS
 from .classifier import build_model
 from ..attribution import default_actors
+from ..attribution.span_tagger import SpeakerTagger
 from .features import (SAMPLE_WEIGHT, SPEAKER_DECISION, SPEAKER_TAGS, ContextSpec, PadCollator, corpus_contexts, encode,
                        speaker_targets)
 from .folder import (
     CHECKPOINTS_DIR,
     META_FILE,
+    TAGGER_DIR,
     Recorded,
     load_model,
     record_evaluation,
@@ -145,8 +147,21 @@ def weight_written(dataset, config: TrainConfig):
     return dataset.add_column(SAMPLE_WEIGHT, np.where(sources == "written", config.written_weight, 1.0).tolist())
 
 
-def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progress: bool = True, save: bool = True):
-    """Train on ``dataset`` (a corpus Dataset) and return (Predictor, train metrics); optionally save the folder."""
+def fit_tagger(config: TrainConfig, dataset, progress: bool = True) -> SpeakerTagger:
+    """The config's speaker tagger fine-tuned on the real (and seed) articles of ``dataset``: written sentences are
+    not articles, and the tagger reads each sentence with the one before it."""
+    sources = np.asarray(dataset["source"])
+    rows = dataset.select(np.flatnonzero(sources != "written"))
+    records = [{"id": i, "doc_id": d, "text": t, "speaker": s}
+               for i, d, t, s in zip(rows["id"], rows["doc_id"], rows["text"], rows["speaker"])]
+    return SpeakerTagger(config.encoder).fit(records, default_actors(), epochs=config.speaker_tagger_epochs,
+                                             seed=config.seed, progress=progress)
+
+
+def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progress: bool = True, save: bool = True,
+        tagger: bool = True):
+    """Train on ``dataset`` (a corpus Dataset) and return (Predictor, train metrics); optionally save the folder.
+    ``tagger=False`` skips the config's speaker tagger (for a caller that reads no speakers)."""
     import torch
     from transformers import AutoTokenizer, Trainer, TrainingArguments, set_seed
 
@@ -225,10 +240,18 @@ def fit(config: TrainConfig, dataset, out_dir: Path, resume: bool = False, progr
         "temperatures": {f: 1.0 for f in config.fields},
     }
     model = trainer.model.to("cpu").eval()
-    predictor = Predictor(model, tokenizer, meta)
+    speaker_tagger = None
+    if config.speaker_tagger and tagger:
+        started = time.perf_counter()
+        speaker_tagger = fit_tagger(config, dataset, progress)
+        metrics["tagger_seconds"] = round(time.perf_counter() - started, 1)
+        meta["speaker_tagger"] = speaker_tagger.meta
+    predictor = Predictor(model, tokenizer, meta, tagger=speaker_tagger)
     if save:
         save_model(model, tokenizer, out_dir, meta)
         save_calibration(activation_maxima(predictor, dataset["text"], model_contexts(dataset, config)), out_dir)
+        if speaker_tagger is not None:
+            speaker_tagger.save(out_dir / TAGGER_DIR)
     return predictor, metrics
 
 

@@ -5,8 +5,8 @@ import torch
 from pipeline.attribution import Attribution
 from pipeline.config import TrainConfig
 from pipeline.model.classifier import MultiTaskClassifier
-from pipeline.model.features import (ContextSpec, article_contexts, corpus_contexts, headline_of, shuffled_speakers,
-                                     speaker_phrase)
+from pipeline.model.features import (ContextSpec, article_contexts, corpus_contexts, headline_of,
+                                     previous_sentences, shuffled_speakers, speaker_phrase)
 
 ARTICLE = ["12 Jan, 2020", "Moscow rejects Tokyo's claim to the islands", "The minister spoke on Friday.",
            "He said talks would go on."]
@@ -89,3 +89,9 @@ def test_zero_sample_weight_removes_a_row_from_the_loss():
     gold = torch.tensor([0, 1, 2, 1])
     weighted = model._loss("stance", logits, gold, torch.tensor([1.0, 1.0, 1.0, 0.0]))
     assert torch.allclose(weighted, model._loss("stance", logits[:3], gold[:3]))
+
+
+def test_previous_sentences_stay_within_each_article():
+    docs = ["a", "a", "b", "a", "b"]
+    texts = ["a0", "a1", "b0", "a2", "b1"]
+    assert previous_sentences(docs, texts) == ["", "a0", "", "a1", "b0"]

@@ -36,6 +36,20 @@ def _corpus(tmp_path):
     return path
 
 
+def label_recording_calls(model_dir, monkeypatch):
+    """A two-sentence article labelled with ``model_dir``: (its records, the keyword arguments of every call of
+    ``attribute_tagged`` the labeller made)."""
+    from pipeline.labelling import labeller as labeller_module
+    from pipeline.labelling.labeller import Labeller, prepare
+    from pipeline.text.readers import Article
+
+    calls = []
+    real = labeller_module.attribute_tagged
+    monkeypatch.setattr(labeller_module, "attribute_tagged", lambda *a, **k: calls.append(k) or real(*a, **k))
+    article = prepare(Article("x", "Lavrov said the plan threatens Russia. The talks ended on Monday.", {}))
+    return Labeller.load(model_dir, backend="torch").label([article])[0], calls
+
+
 def test_targets_mark_the_gold_speakers_mention_and_only_the_sentences_tokens(tiny_encoder):
     from transformers import AutoTokenizer
 
@@ -117,7 +131,6 @@ def test_a_model_trained_with_the_head_reads_speakers_in_the_same_pass_on_both_b
 
 def test_the_labeller_writes_the_heads_speakers_and_evaluate_scores_them(tmp_path, tiny_encoder, monkeypatch):
     from pipeline.evaluation.crossval import evaluate
-    from pipeline.labelling import labeller as labeller_module
     from pipeline.labelling.labeller import Labeller, prepare
     from pipeline.text.readers import Article
     from tests.evaluation.test_evaluate import _split_corpus
@@ -133,11 +146,7 @@ def test_the_labeller_writes_the_heads_speakers_and_evaluate_scores_them(tmp_pat
     assert set(res["test"]["attribution"]) == {"rules", "with_speaker_head"}
 
     model_dir = train(cfg, tmp_path / "model", progress=False)
-    calls = []
-    real = labeller_module.attribute_tagged
-    monkeypatch.setattr(labeller_module, "attribute_tagged", lambda *a, **k: calls.append(k) or real(*a, **k))
-    article = prepare(Article("x", "Lavrov said the plan threatens Russia. The talks ended on Monday.", {}))
-    records = Labeller.load(model_dir, backend="torch").label([article])[0]
+    records, calls = label_recording_calls(model_dir, monkeypatch)
     assert len(records) == 2 and calls and calls[0]["min_confidence"] == cfg.speaker_head_min_confidence
     plain = train(cfg.model_copy(update={"speaker_head": False}), tmp_path / "plain", progress=False)
     calls.clear()
