@@ -6,7 +6,8 @@ of the CPU's compute limit the labeller reaches: the encoder's FLOPs per sentenc
 token counts) against the fp32 matmul GFLOP/s measured in the same run. ``--precisions bf16,int8`` also runs the
 labeller at those reduced precisions (pipeline/model/precision.py, with their fp32 re-scoring of near-ties) and reports
 how often their labels agree with fp32, their raw-logit error, and what share of sentences they re-scored;
-``--margin 0`` measures them without that re-scoring. bf16 is also held against the bf16 matmul rate. ``--backends onnx`` (the default where onnxruntime is installed)
+``--margin 0`` measures them without that re-scoring. Where the model has a speaker tagger (config ``speaker_tagger``),
+each fp32 labeller also runs with ``speakers="rules"`` (no tagger pass), so that the tagger's cost shows in the same run. bf16 is also held against the bf16 matmul rate. ``--backends onnx`` (the default where onnxruntime is installed)
 also runs the fp32 labeller on ONNX Runtime (pipeline/model/onnx_backend.py) and reports its label agreement and
 raw-logit difference with the torch fp32 labeller.
 
@@ -403,6 +404,11 @@ def main(argv=None) -> int:
         run_labeller(lab, pairs[:64], CHUNK_SENTENCES)
         reduced[f"{backend} fp32"] = lab
         systems[f"labeller {backend} fp32"] = Meter(f"labeller {backend} fp32")
+    if predictor.tagger is not None:  # what the model's speaker tagger costs: the same labellers with the rules alone
+        for name, pred in [("fp32", predictor), *((k, lab.predictor) for k, lab in list(reduced.items()))]:
+            key = f"{name} rules-speakers"
+            reduced[key] = Labeller(pred, batch_size, speakers="rules")
+            systems[f"labeller {key}"] = Meter(f"labeller {key}")
     for precision in requested_precisions(args.precisions):
         lab = Labeller(load_model(model_dir, precision=precision, fallback_margin=args.margin), batch_size)
         run_labeller(lab, pairs[:64], CHUNK_SENTENCES)
@@ -489,6 +495,10 @@ def main(argv=None) -> int:
         same = {f: np.array([a[f] == b[f] for a, b in zip(fp32, other)]) for f in fields}
         all_fields = np.mean([all(a[f] == b[f] for f in fields) for a, b in zip(fp32, other)])
         speakers = np.mean([a["speaker"] == b["speaker"] for a, b in zip(fp32, other)])
+        if precision.endswith("rules-speakers"):
+            print(f"{precision}: speakers the same as with the tagger for {speakers:.2%} of sentences; fields "
+                  f"{all_fields:.2%} the same")
+            continue
         worst = min(v.mean() for v in same.values())
         print(f"{precision} vs torch fp32 label agreement: " + ", ".join(f"{f} {v.mean():.2%}" for f, v in same.items())
               + f"; all four fields {all_fields:.2%} ({round((1 - all_fields) * len(fp32))} of {len(fp32)} "

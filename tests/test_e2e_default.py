@@ -10,6 +10,7 @@ from pipeline import paths
 from pipeline.config import load_config
 from pipeline.annotation.corpus import load_corpus
 from pipeline.model import load_model
+from pipeline.model.folder import TAGGER_DIR
 from pipeline.model.train import fit
 
 pytestmark = pytest.mark.slow
@@ -85,3 +86,16 @@ def test_bf16_labels_equal_fp32_on_the_seed_sentences_with_the_real_encoder(trai
     for field in exact:
         same = (exact[field].argmax(1) == approx[field].argmax(1)).mean()
         assert same >= 0.99, (field, same)
+
+
+def test_the_default_config_trains_a_speaker_tagger_that_reloads(trained):
+    predictor, metrics, folder = trained
+    assert predictor.tagger is not None and metrics["tagger_seconds"] > 0
+    assert (folder / TAGGER_DIR / "tagger.safetensors").is_file()
+    texts = list(load_corpus([paths.SEED])["text"][:6])
+    previous = ["", *texts[:-1]]
+    a, b = predictor.tagger_states(texts, previous), load_model(folder).tagger_states(texts, previous)
+    assert len(a) == len(b) == 6
+    for x, y in zip(a, b):
+        np.testing.assert_allclose(x.decision, y.decision, atol=1e-5)
+        np.testing.assert_allclose(x.tags, y.tags, atol=1e-5)

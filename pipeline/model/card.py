@@ -14,6 +14,17 @@ def _context_words(cfg: dict) -> str:
     return ", ".join(parts) if parts else "nothing (the sentence alone)"
 
 
+def _tagger_words(meta: dict, metrics: dict) -> str:
+    """A sentence on the speaker tagger kept in the folder, where the model has one ('' otherwise)."""
+    tagger = meta.get("speaker_tagger")
+    if not tagger:
+        return ""
+    return (f"\nSpeaker tagger (`speaker-tagger/`): the encoder fine-tuned for {tagger.get('epochs', '?')} epochs on "
+            f"{tagger.get('sentences', '?')} real and seed sentences, in "
+            f"{metrics.get('train', {}).get('tagger_seconds', '?')} s; `stance label` combines its reading with the "
+            "attribution rules.")
+
+
 def _table(rows: list[list[str]]) -> str:
     head, *body = rows
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -65,7 +76,7 @@ written sentences were composed for training only.
 
 ## Training
 {', '.join(f'{k}={cfg[k]}' for k in ('epochs', 'learning_rate', 'head_learning_rate', 'batch_size', 'max_length', 'seed', 'class_weighting'))};
-train loss {metrics.get('train', {}).get('train_loss', float('nan')):.4f} in {metrics.get('train', {}).get('train_seconds', '?')} s.
+train loss {metrics.get('train', {}).get('train_loss', float('nan')):.4f} in {metrics.get('train', {}).get('train_seconds', '?')} s.{_tagger_words(meta, metrics)}
 Package versions: {', '.join(f'{k} {v}' for k, v in meta.get('versions', {}).items())}.
 
 ## Metrics

@@ -207,6 +207,12 @@ def test_unknown_precision_stops_the_job_before_it_starts(tiny_model_dir, tmp_pa
     assert not (tmp_path / "job").exists()
 
 
+def test_unknown_speakers_stop_the_job_before_it_starts(tiny_model_dir, tmp_path):  # noqa: F811
+    with pytest.raises(JobError, match="unknown speakers 'tagger'; choose one of model, rules"):
+        run(make_inputs(tmp_path / "in", bad=False), tmp_path / "job", tiny_model_dir, speakers="tagger")
+    assert not (tmp_path / "job").exists()
+
+
 def test_articles_stream_through_in_bounded_chunks(tiny_model_dir, tmp_path, monkeypatch):  # noqa: F811
     inputs = make_inputs(tmp_path / "in", bad=False)
     sizes = []
