@@ -35,7 +35,7 @@ from ..schema import LABELS
 from .baselines import BASELINES, TEST_PEERS, embed, fit_predict, peer_unavailable
 from .calibration import expected_calibration_error, fit_temperature, softmax
 from .attribution import score_found
-from .job_side import (LABELLING_JOB, corpus_attribution, job_predictions, job_sides, tagged_attribution,
+from .job_side import (LABELLING_JOB, corpus_attribution_parts, job_predictions, job_sides, tagged_attribution,
                        threshold_grid)
 
 from .metrics import field_metrics
@@ -117,11 +117,13 @@ def attribution_scores(ds, rows: np.ndarray, found: list, side_probs: np.ndarray
     return out
 
 
-def speaker_head_grid(ds, rows: np.ndarray, states: list, grid=SPEAKER_HEAD_GRID) -> dict[str, dict]:
+def speaker_head_grid(ds, rows: np.ndarray, states: list, grid=SPEAKER_HEAD_GRID,
+                      rules: list | None = None) -> dict[str, dict]:
     """Attribution accuracy on the cv rows at each (min_confidence, author_confidence) pair of the learned attributor
-    (speaker head or tagger): choose the config's thresholds here, never on the test split."""
+    (speaker head or tagger): choose the config's thresholds here, never on the test split. ``rules``: the rules'
+    finding for every corpus row, walked once (:func:`.job_side.corpus_attribution_parts`)."""
     texts, doc_ids = list(ds["text"]), list(ds["doc_id"])
-    return {f"{a:g}/{b:g}": attribution_scores(ds, rows, tagged_attribution(doc_ids, texts, rows, states, a, b))
+    return {f"{a:g}/{b:g}": attribution_scores(ds, rows, tagged_attribution(doc_ids, texts, rows, states, a, b, rules))
             for a, b in grid}
 
 
@@ -193,7 +195,9 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
     learned = "speaker_tagger" if config.speaker_tagger else "speaker_head" if config.speaker_head else ""
     thresholds = speaker_thresholds(config.model_dump())
     temperatures = {f: 1.0 for f in fields}
-    found: list = []  # attribution of every row, worked out once when the labelling job's side is scored
+    # attribution of every row, and the rules' own finding, worked out once when the labelling job's side is scored
+    rules_all: list = []
+    found: list = []
     if cross_validation:
         folds = [(pool[tr], pool[te]) for tr, te in article_folds(doc_ids[pool], sources[pool], n_folds,
                                                                  config.seed if fold_seed is None else fold_seed)]
@@ -220,14 +224,16 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         for f, (ece, ece_cal, t) in calibration.items():
             temperatures[f] = t if ece_cal < ece else 1.0  # apply scaling only where it helped held-out ECE
         if "speaker_side" in fields:
-            found = found or corpus_attribution(list(doc_ids), list(ds["text"]))
+            if not found:
+                rules_all, found = corpus_attribution_parts(list(doc_ids), list(ds["text"]))
             side_probs = softmax(logits["speaker_side"], temperatures["speaker_side"])
             claims = preds[FINETUNED].get("claim")
             cv_found = [found[i] for i in cv_rows]
             if cv_states:
-                result[f"{learned}_thresholds"] = speaker_head_grid(ds, cv_rows, cv_states)
+                result[f"{learned}_thresholds"] = speaker_head_grid(ds, cv_rows, cv_states, rules=rules_all)
                 rules_found = cv_found
-                cv_found = tagged_attribution(doc_ids, list(ds["text"]), cv_rows, cv_states, **thresholds)
+                cv_found = tagged_attribution(doc_ids, list(ds["text"]), cv_rows, cv_states, **thresholds,
+                                              rules=rules_all)
                 result["attribution"] = {"cross_validation": {
                     "rules": attribution_scores(ds, cv_rows, rules_found, side_probs, claims, fold_of),
                     f"with_{learned}": attribution_scores(ds, cv_rows, cv_found, side_probs, claims, fold_of)}}
@@ -256,13 +262,15 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
                                  states=test_states)
         test_attribution = None
         if "speaker_side" in fields:
-            found = found or corpus_attribution(list(doc_ids), list(ds["text"]))
+            if not found:
+                rules_all, found = corpus_attribution_parts(list(doc_ids), list(ds["text"]))
             side_probs = softmax(lg["speaker_side"], temperatures["speaker_side"])
             test_found = [found[i] for i in test_rows]
             if test_states:
                 claims = pr[FINETUNED].get("claim")
                 test_attribution = {"rules": attribution_scores(ds, test_rows, test_found, side_probs, claims)}
-                test_found = tagged_attribution(doc_ids, list(ds["text"]), test_rows, test_states, **thresholds)
+                test_found = tagged_attribution(doc_ids, list(ds["text"]), test_rows, test_states, **thresholds,
+                                                rules=rules_all)
                 test_attribution[f"with_{learned}"] = attribution_scores(ds, test_rows, test_found, side_probs, claims)
             pr[LABELLING_JOB] = job_predictions(pr[FINETUNED], test_found, side_probs)
         section = scored_section(ds, test_rows, np.zeros(len(test_rows), dtype=int), pr, lg, temperatures, fields)

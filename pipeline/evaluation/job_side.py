@@ -8,32 +8,43 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..attribution import SIDE_MIN_CONFIDENCE, Attribution, attribute_article, combine, default_actors
+from ..attribution import SIDE_MIN_CONFIDENCE, Attribution, combine, default_actors
+from ..attribution.article import attribute_parts
 from ..attribution.tagged import attribute_tagged
 from ..model.features import article_rows
 from ..model.folder import LABELLING_JOB
 from ..schema import LABELS
 
-__all__ = ["GRID", "LABELLING_JOB", "corpus_attribution", "job_predictions", "job_sides", "tagged_attribution",
-           "threshold_grid"]
+__all__ = ["GRID", "LABELLING_JOB", "corpus_attribution", "corpus_attribution_parts", "job_predictions", "job_sides",
+           "tagged_attribution", "threshold_grid"]
 #: Thresholds on the classifier's calibrated side probability tried by cross-validation (:func:`threshold_grid`).
 GRID = (0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.01)
 
 
 def corpus_attribution(doc_ids: Sequence[str], texts: Sequence[str]) -> list[Attribution]:
     """Attribution of every corpus row, each article attributed as a whole in reading order (as the job does)."""
+    return corpus_attribution_parts(doc_ids, texts)[1]
+
+
+def corpus_attribution_parts(doc_ids: Sequence[str], texts: Sequence[str]) -> tuple[list[Attribution], list[Attribution]]:
+    """(the rules' own finding, :func:`corpus_attribution`'s) for every corpus row, the rules walked once: what
+    :func:`tagged_attribution` combines a tagger's reading with."""
     actors = default_actors()
-    out: list[Attribution] = [Attribution(None, None)] * len(texts)
+    rules: list[Attribution] = [Attribution(None, None)] * len(texts)
+    found: list[Attribution] = [Attribution(None, None)] * len(texts)
     for rows in article_rows(doc_ids):
-        for i, found in zip(rows, attribute_article([texts[i] for i in rows], actors)):
-            out[i] = found
-    return out
+        for i, r, f in zip(rows, *attribute_parts([texts[i] for i in rows], actors)):
+            rules[i], found[i] = r, f
+    return rules, found
 
 
 def tagged_attribution(doc_ids: Sequence[str], texts: Sequence[str], rows: Sequence[int], states: Sequence,
-                       min_confidence: float, author_confidence: float) -> list[Attribution]:
-    """Attribution of ``rows`` (whole articles, in reading order within each) from the rules and the speaker head's
-    ``states`` of those rows (:func:`pipeline.attribution.tagged.attribute_tagged`), in the order of ``rows``."""
+                       min_confidence: float, author_confidence: float,
+                       rules: Sequence[Attribution] | None = None) -> list[Attribution]:
+    """Attribution of ``rows`` (whole articles, in reading order within each) from the rules and the learned
+    attributor's ``states`` of those rows (:func:`pipeline.attribution.tagged.attribute_tagged`), in the order of
+    ``rows``; ``rules``: the rules' finding for every corpus row (:func:`corpus_attribution_parts`), where the
+    caller has it, so that they are not walked again."""
     actors = default_actors()
     rows = [int(r) for r in rows]
     at = {r: k for k, r in enumerate(rows)}
@@ -41,6 +52,7 @@ def tagged_attribution(doc_ids: Sequence[str], texts: Sequence[str], rows: Seque
     for article in article_rows([doc_ids[r] for r in rows]):
         which = [rows[k] for k in article]
         found = attribute_tagged([texts[r] for r in which], [states[at[r]] for r in which], actors,
+                                 rules=None if rules is None else [rules[r] for r in which],
                                  min_confidence=min_confidence, author_confidence=author_confidence)
         for r, f in zip(which, found):
             out[at[r]] = f
