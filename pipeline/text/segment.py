@@ -8,14 +8,17 @@ post-rules, each kept because it measurably helped on the gold units of the non-
 - quotes: pysbd never splits inside quotation marks, so it runs on the block with the quotation marks
   blanked out (same length, so offsets hold) and each quote mark then rejoins the sentence it opens or closes;
   a multi-sentence quote becomes one unit per sentence and the attribution stays with its own sentence;
-- datelines: "TOKYO, July 26. /TASS/. Japan said ..." and "MOSCOW. Dec 19 (Interfax) - ..." stay one unit with
-  the first sentence, as the guidelines say;
+- datelines: "TOKYO, July 26. /TASS/. Japan said ...", "MOSCOW, January 20 /TASS/. ..." and "MOSCOW. Dec 19
+  (Interfax) - ..." stay one unit with the first sentence, as the guidelines say;
 - glued furniture: a credit or caption glued to the next sentence without a space ("...Shutterstock)Russia",
   "Transatlantic FellowJust as ..."), a credit line glued to the caption after it ("Japanese MoD A map ...") or
   a byline run into the first sentence ("JOHN SMITH WRITES – For the first ...") is cut apart;
 - nested quotes: inside an open double quotation, a single-quoted question or exclamation ("... the questions
   'If not now, then when?' And 'If not us, then who?'") does not end the sentence, and a bare tag after a quoted
-  question ('"Why should we?" Putin said.') stays with it.
+  question ('"Why should we?" Putin said.'), or one that names only the sayer and the occasion after any quote
+  ('"... ties." Putin remarked during his meeting ...'), stays with it;
+- run-together text: sentences with no space after the stop ("... actions.Motegi also ...") are cut, and a page's
+  date field or a "©" credit glued to the next unit is cut off.
 
 Cost is linear in the text: every line is segmented on its own, and a line longer than ``WINDOW`` characters
 (a transcript without newlines) is segmented in bounded windows, each cut after its last complete sentence. A
@@ -46,10 +49,20 @@ _OPENERS = "\"“‘"
 _CLOSERS = "\"”’)]"
 _MASK = str.maketrans({q: " " for q in _QUOTES})
 #: "TOKYO, July 26." / "MOSCOW." / "/TASS/." — a dateline piece that pysbd cuts off the first sentence
-_DATELINE_PIECE = r"(?:[A-Z][A-Z.\-]*(?: [A-Z][A-Z.\-]*){0,3}(?:, [A-Z][a-z]{2,8}\.? \d{1,2})?\.|/[A-Z][A-Za-z\-]*/\.)"
+#: (also with the agency after the date: "MOSCOW, January 20 /TASS/.", "TOKYO, Feb 8 - RIA Novosti.")
+_DATELINE_PIECE = (r"(?:[A-Z][A-Z.\-]*(?: [A-Z][A-Z.\-]*){0,3}(?:, [A-Z][a-z]{2,8}\.? \d{1,2}"
+                   r"(?: /[A-Z][A-Za-z\-]*/| [–—-] [A-Z][A-Za-z\-]+(?: [A-Z][A-Za-z\-]+)?)?)?\.|/[A-Z][A-Za-z\-]*/\.)")
 _DATELINE = re.compile(rf"{_DATELINE_PIECE}(?:\s+{_DATELINE_PIECE})*")
 #: "... would respond … \"This puts ...": an ellipsis and then an opening quote start a new sentence
 _ELLIPSIS_QUOTE = re.compile(r"(?<=…)\s+(?=[\"“][A-Z])")
+#: a sentence run into the next without a space: "... their actions.Motegi also", "... Japan\".On his part" (a
+#: two-letter word after the stop only where it is a common sentence opener: "Caliber.Az reports" is a name)
+_NO_SPACE_STOP = re.compile(r"(?:(?<=[a-z]{2}[.!?])|(?<=[.!?][\"”])|(?<=[\"”][.!?]))"
+                            r"(?=(?:[A-Z][a-z]{2,}|On|In|At|As|It|He|We|If|So|By|To|An)[\s,])")
+#: the page's date field run into the line's first sentence: "date 2025-02-08 Protestors have rallied ..."
+_DATE_FIELD = re.compile(r"date \d{4}-\d{2}-\d{2}\s+(?=\S)")
+#: a credit line ("© ...") glued to the caption after it: "© RIA Novosti / Go to the mediabankDmitry Medvedev's"
+_CREDIT_WORD_GLUE = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]+)")
 #: a caption/credit/byline line glued to the next sentence without a space: "Shutterstock)Russia", "FellowJust as"
 _BRACKET_GLUE = re.compile(r"(?<=\))(?=[A-Z][a-z]+\s)")
 #: ... and a run of capitalised words glued to a sentence start: "Non-Resident Transatlantic FellowJust as"
@@ -60,6 +73,13 @@ _BYLINE_WRITES = re.compile(r"(?:[A-Z][A-Z'’.\-]*\s){1,4}(?:WRITES|REPORTS)\s*
 #: a short attribution tag after a quoted question or exclamation: '"Why should we?" Putin said.'
 _QUESTION_QUOTE_END = re.compile(r"[?!][\"”’']$")
 _TAG = re.compile(r"(?:[A-Z][\w.'’-]*\s+){1,4}(?:said|says|asked|asks|added|adds|replied|wrote|noted|told\s+\w+)\.?")
+#: ... and after any quote's full stop, a same-line tag that names only the sayer and the occasion (GUIDELINES 121):
+#: '"... ties." Putin remarked during his meeting ...', '"...?" Putin said commenting on ...' — not "He said the ..."
+_QUOTE_END = re.compile(r"[.?!][\"”’']$")
+_TAG_AND_OCCASION = re.compile(
+    r"(?:[A-Z][\w.'’-]*\s+){1,4}(?:said|says|asked|added|replied|wrote|noted|remarked|stressed|explained|"
+    r"emphasi[sz]ed|declared|insisted|commented|told\s+\w+)"
+    r"(?:\.$|\s+(?:on|at|in|during|after|before|while|when)\s|\s+(?!(?:no|some|any|every)thing)\w+ing\s)")
 #: a nested quotation that ends a question or exclamation: "... then when?' And ..."
 _NESTED_QUOTE_END = re.compile(r"[?!][’']$")
 #: a credit line glued to the caption after it: "Japanese MoD A map the ministry released ..."
@@ -176,12 +196,16 @@ def _news_spans(block: str, cuts: set[int]) -> list[tuple[int, int]]:
         out.append((s, e))
     spans = [(s, e) for s, e in out if s < e]
     spans = [piece for s, e in spans for piece in _split_at(block, s, e, _ELLIPSIS_QUOTE)]
-    # a piece with no letter or digit (a lone quote or bracket, "…") belongs to the sentence before it, and so
-    # does one that starts in lower case (pysbd cut after ". . ." or an abbreviation)
-    # and a piece after a nested quote's "?'" or "!'" while a double quotation is still open is the same sentence
+    spans = [piece for s, e in spans for piece in _split_at(block, s, e, _NO_SPACE_STOP)]
+    # a piece with no letter or digit (a lone quote or bracket, "…") belongs to the sentence before it (the line's
+    # first such piece to the sentence after it), and so does one that starts in lower case (pysbd cut after ". . ."
+    # or an abbreviation) and a piece after a nested quote's "?'" or "!'" while a double quotation is still open
     merged: list[tuple[int, int]] = []
+    pending = spans[0] if spans and not any(c.isalnum() for c in block[spans[0][0]:spans[0][1]]) else None
     for s, e in spans:
-        if merged and (not any(c.isalnum() for c in block[s:e]) or block[s].islower()
+        if merged and merged[-1] == pending:  # a line-opening piece with no letter or digit ('"...') opens this one
+            merged[-1] = (merged[-1][0], e)
+        elif merged and (not any(c.isalnum() for c in block[s:e]) or block[s].islower()
                        or _inside_nested_quote(block, merged[-1]) or _tag_after_quoted_question(block, merged[-1], (s, e))
                        or _time_runs_on(block, merged[-1], (s, e))):
             merged[-1] = (merged[-1][0], e)
@@ -219,10 +243,11 @@ def _inside_nested_quote(block: str, span: tuple[int, int]) -> bool:
 
 
 def _tag_after_quoted_question(block: str, prev: tuple[int, int], span: tuple[int, int]) -> bool:
-    """Whether ``span`` is only an attribution tag ("Putin said.") after a quoted question or exclamation ``prev``
-    (GUIDELINES 82: the tag belongs to the quote's sentence)."""
-    return bool(_QUESTION_QUOTE_END.search(block[prev[0]:prev[1]].rstrip())
-                and _TAG.fullmatch(block[span[0]:span[1]].strip()))
+    """Whether ``span`` is only an attribution tag ("Putin said.") after a quoted question or exclamation ``prev``,
+    or a tag naming the sayer and the occasion after any quote (GUIDELINES 82, 121: it is the quote's sentence)."""
+    before, piece = block[prev[0]:prev[1]].rstrip(), block[span[0]:span[1]].strip()
+    return bool((_QUESTION_QUOTE_END.search(before) and _TAG.fullmatch(piece))
+                or (_QUOTE_END.search(before) and _TAG_AND_OCCASION.match(piece)))
 
 
 def _split_at(block: str, s: int, e: int, pattern: re.Pattern) -> list[tuple[int, int]]:
@@ -242,9 +267,13 @@ def _glue_cut(unit: str, first: bool) -> int | None:
         return m.start()
     if not first:
         return None
-    m = _BYLINE_WRITES.match(unit)
+    m = _BYLINE_WRITES.match(unit) or _DATE_FIELD.match(unit)
     if m:
         return m.end()
+    if unit.startswith("©"):
+        m = _CREDIT_WORD_GLUE.search(unit)
+        if m:
+            return m.start()
     run = _TITLE_RUN.match(unit)
     if run:
         m = _WORD_GLUE.search(unit, 1, run.end())

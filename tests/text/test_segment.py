@@ -64,7 +64,8 @@ def test_ellipsis_then_a_new_quotation_starts_a_sentence():
 
 
 @pytest.mark.parametrize("dateline", ["OSAKA, March 3. /TASS/.", "LONDON. Mar 3 (Interfax) -",
-                                      "NAHA, Okinawa (Kyodo) --", "ST. PETERSBURG, June 9. /TASS/."])
+                                      "NAHA, Okinawa (Kyodo) --", "ST. PETERSBURG, June 9. /TASS/.",
+                                      "OSAKA, March 3 /TASS/.", "SEOUL, Mar 3 - RIA Novosti."])
 def test_dateline_stays_with_the_first_sentence(dateline):
     text = f"{dateline} The ferry service resumed on Monday, a port official said. It had stopped in winter."
     assert texts(text) == [f"{dateline} The ferry service resumed on Monday, a port official said.",
@@ -90,6 +91,29 @@ def test_caption_or_credit_glued_to_the_next_sentence_is_cut():
         "Shares of MacArthur Holdings rose after the BlackRock report."]
 
 
+def test_a_credit_line_or_the_page_date_glued_to_the_next_unit_is_cut():
+    assert texts("© City Archive / Go to the photo libraryKen Mori's first ferry, 1990") == [
+        "© City Archive / Go to the photo library", "Ken Mori's first ferry, 1990"]
+    assert texts("date 2021-05-04 The ferry ran again on Monday. It was full.") == [
+        "date 2021-05-04", "The ferry ran again on Monday.", "It was full."]
+    # camel case in a line that is no credit is left alone
+    assert texts("The harbour uses SoftBank phones.") == ["The harbour uses SoftBank phones."]
+
+
+def test_sentences_run_together_without_a_space_are_cut():
+    assert texts("The ferry left on time.Mori said it was full.On Monday it ran again.") == [
+        "The ferry left on time.", "Mori said it was full.", "On Monday it ran again."]
+    assert texts('He called it "a good day".The pier opens in May.') == ['He called it "a good day".',
+                                                                        "The pier opens in May."]
+    # a dotted name is no sentence end
+    assert texts("The port, Harbour.Az reports, opened in May.") == ["The port, Harbour.Az reports, opened in May."]
+
+
+def test_a_line_opening_ellipsis_joins_the_sentence_after_it():
+    assert texts('"... If the ferry stops, the town is cut off," Mori said.') == [
+        '"... If the ferry stops, the town is cut off," Mori said.']
+
+
 def test_a_byline_run_into_the_first_sentence_is_cut():
     assert texts("KEN O’MORI WRITES – For the first time in a decade, the ferry ran in winter. It was full.") == [
         "KEN O’MORI WRITES –", "For the first time in a decade, the ferry ran in winter.", "It was full."]
@@ -113,6 +137,17 @@ def test_a_bare_tag_after_a_quoted_question_stays_with_it():
                                                                        "The talks ended."]
     # a sentence of its own after a quoted question is not a tag
     assert texts('"Why?" Officials said nothing more.') == ['"Why?"', "Officials said nothing more."]
+
+
+def test_a_tag_naming_the_sayer_and_the_occasion_after_a_quote_stays_with_it():
+    for quote in ('"The ferry is back."', '"Is the ferry back?"'):
+        assert texts(f"{quote} Mori remarked during his visit on Monday. The pier was full.") == [
+            f"{quote} Mori remarked during his visit on Monday.", "The pier was full."]
+    assert texts('"Is it back?" Mori said commenting on a question. It was.') == [
+        '"Is it back?" Mori said commenting on a question.', "It was."]
+    # a reported clause after the quote is a sentence of its own
+    assert texts('"The ferry is back." Mori said the pier was full.') == ['"The ferry is back."',
+                                                                         "Mori said the pier was full."]
 
 
 def test_a_clock_time_carried_on_by_a_day_or_zone_does_not_end_a_unit():
