@@ -65,6 +65,11 @@ def main() -> None:
     ap.add_argument("--gold", help="score this gold file of new articles instead of a split (needs --articles)")
     ap.add_argument("--articles", help="with --gold: the folder of its cleaned <doc_id>.txt and manifest.jsonl")
     ap.add_argument("--fine-tuned", action="store_true", help="also the fine-tuned speaker tagger (slow: trains it)")
+    ap.add_argument("--tagger-epochs", type=int, default=3, help="with --fine-tuned: the tagger's epochs")
+    ap.add_argument("--tagger-freeze-layers", type=int, default=0,
+                    help="with --fine-tuned: keep the tagger's bottom N blocks fixed (cheaper training)")
+    ap.add_argument("--tagger-freeze-embeddings", action="store_true",
+                    help="with --fine-tuned: keep the tagger's token embeddings fixed (cheaper training)")
     ap.add_argument("--model", help="also this trained model folder's learned attributor (config speaker_tagger, else "
                     "speaker_head), read as the labelling job reads it; it must not have trained on the evaluated articles")
     args = ap.parse_args()
@@ -113,15 +118,18 @@ def main() -> None:
 
     tagger_of = {}
     if args.fine_tuned:
+        tagger_settings = {"epochs": args.tagger_epochs, "freeze_layers": args.tagger_freeze_layers,
+                           "freeze_embeddings": args.tagger_freeze_embeddings}
+        print(f"speaker tagger: {tagger_settings}")
         if args.split == "cv":
             taggers = {}
             for k in range(5):
                 held = {d for d in docs if folds[d] == k}
                 taggers[k] = span_tagger.SpeakerTagger().fit([r for r in train_pool if r["doc_id"] not in held],
-                                                             actors, progress=True)
+                                                             actors, progress=True, **tagger_settings)
             tagger_of = {d: taggers[folds[d]] for d in docs}
         else:
-            tagger = span_tagger.SpeakerTagger().fit(train_pool, actors, progress=True)
+            tagger = span_tagger.SpeakerTagger().fit(train_pool, actors, progress=True, **tagger_settings)
             tagger_of = {d: tagger for d in {r["doc_id"] for r in gold}}
 
     tagged: dict[str, list] = {}

@@ -49,6 +49,10 @@ class TrainConfig(BaseModel):
                                  "its folder: the labelling job writes the rules' speakers combined with its reading "
                                  "(a second encoder pass per sentence; it overrides the speaker head)")
     speaker_tagger_epochs: int = Field(3, ge=1, description="epochs of the speaker tagger's fine-tuning")
+    speaker_tagger_freeze_embeddings: bool = Field(False, description="keep the tagger's token embeddings fixed "
+                                                   "(cheaper training)")
+    speaker_tagger_freeze_layers: int = Field(0, ge=0, description="keep the tagger's bottom transformer blocks "
+                                              "fixed (cheaper training)")
     speaker_tagger_min_confidence: float = Field(0.9, ge=0, le=1.01, description="the tagger's speaker stands where "
                                                  "the rules find none at this probability or above (1.01: never)")
     speaker_tagger_author_confidence: float = Field(0.8, ge=0, le=1.01, description="the tagger's 'author' overrules "

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "pipeline"
 #: The stages in data-flow order: a module may import only from its own stage and the stages before it.
 #: (``attribution`` needs only the core; ``evaluation`` scores what ``model`` and ``attribution`` produce;
 #: ``reporting`` renders what ``evaluation`` and ``labelling`` wrote; the CLI sits on top of everything.)
-FLOW = ("paths", "schema", "jsonl", "config", "text", "attribution", "annotation", "model", "labelling", "evaluation",
+FLOW = ("paths", "schema", "jsonl", "config", "encoders", "text", "attribution", "annotation", "model", "labelling", "evaluation",
         "reporting", "cli")
 #: Where a function-local import of the package is allowed: the CLI imports a command's library when that
 #: command runs, so that `stance --help` does not load torch. Nothing else may import lazily from the package.

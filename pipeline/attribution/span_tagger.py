@@ -26,6 +26,7 @@ from torch import nn
 from transformers import AutoModel, AutoTokenizer
 
 from ..config import DEFAULT_ENCODER, resolve_encoder
+from ..encoders import freeze
 from .actors import ActorTable, default_actors
 from .span_head import DECISIONS, Learned, _tags, decode_article, silver_examples
 from .tagged import AUTHOR_CONFIDENCE, MIN_CONFIDENCE, TaggerStates, read_states  # noqa: F401 (re-exported)
@@ -59,14 +60,18 @@ class SpeakerTagger:
         self.meta = {"encoder": str(encoder), **(meta or {})}
 
     def fit(self, records: Sequence[Mapping], actors: ActorTable | None = None, epochs: int = 3,
-            learning_rate: float = 5e-5, batch_size: int = 16, seed: int = 13, progress: bool = False) -> SpeakerTagger:
-        """Fine-tune encoder and both layers on gold records (AdamW, warm-up then linear decay, length-bucketed batches)."""
+            learning_rate: float = 5e-5, batch_size: int = 16, seed: int = 13, progress: bool = False,
+            freeze_embeddings: bool = False, freeze_layers: int = 0) -> SpeakerTagger:
+        """Fine-tune encoder and both layers on gold records (AdamW, warm-up then linear decay, length-bucketed
+        batches); ``freeze_embeddings`` / ``freeze_layers`` keep the token embeddings / bottom blocks fixed (cheaper)."""
         actors = default_actors() if actors is None else actors
         examples = silver_examples(records, actors)
         torch.manual_seed(seed)
         rng = random.Random(seed)
         steps = epochs * -(-len(examples) // batch_size)
-        opt = torch.optim.AdamW(self.net.parameters(), lr=learning_rate, weight_decay=0.01)
+        freeze(self.net.encoder, freeze_embeddings, freeze_layers)
+        opt = torch.optim.AdamW([p for p in self.net.parameters() if p.requires_grad], lr=learning_rate,
+                                weight_decay=0.01)
         sched = torch.optim.lr_scheduler.LambdaLR(
             opt, lambda s: min(1.0, (s + 1) / max(1, 0.1 * steps)) * max(0.0, (steps - s) / steps))
         loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
@@ -104,7 +109,8 @@ class SpeakerTagger:
         if bar is not None:
             bar.close()
         self.net.eval()
-        self.meta.update({"sentences": len(examples), "epochs": epochs, "learning_rate": learning_rate, "seed": seed})
+        self.meta.update({"sentences": len(examples), "epochs": epochs, "learning_rate": learning_rate, "seed": seed,
+                          "freeze_embeddings": freeze_embeddings, "freeze_layers": freeze_layers})
         return self
 
     def encode(self, texts: Sequence[str], contexts: Sequence[str], batch_size: int = 32) -> list[TaggerStates]:

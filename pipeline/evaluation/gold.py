@@ -13,11 +13,12 @@ import numpy as np
 
 from .. import paths
 from ..annotation.corpus import data_hash, load_corpus
+from ..model.features import previous_sentences
 from ..model.folder import FINETUNED, load_model
 from ..schema import LABELS
 from .calibration import softmax
-from .crossval import calibration_on, scored_section
-from .job_side import LABELLING_JOB, corpus_attribution, job_predictions
+from .crossval import attribution_scores, calibration_on, scored_section
+from .job_side import LABELLING_JOB, corpus_attribution_parts, job_predictions, tagged_attribution
 
 
 def score_model(model_dir: Path | str, gold_files: Sequence[Path | str], out_path: Path | str | None = None,
@@ -33,14 +34,29 @@ def score_model(model_dir: Path | str, gold_files: Sequence[Path | str], out_pat
             raise ValueError(f"{model_dir}: the labels of {f!r} differ from the schema's; it cannot be scored here")
     ds = load_corpus(gold_files)
     rows = np.arange(len(ds))
-    logits = predictor.logits(list(ds["text"]), predictor.corpus_contexts(ds["doc_id"], ds["text"]), batch_size=batch_size)
+    doc_ids, texts = list(ds["doc_id"]), list(ds["text"])
+    # the learned attributor's reading of every sentence: the tagger's own pass, or the speaker head's, filled by the
+    # pass that labels (empty for a model with neither)
+    tagged = predictor.tagger is not None
+    states = predictor.tagger_states(texts, previous_sentences(doc_ids, texts)) if tagged else []
+    logits = predictor.logits(texts, predictor.corpus_contexts(ds["doc_id"], ds["text"]), batch_size=batch_size,
+                              states=None if tagged else states)
     temperatures = {f: float(predictor.meta.get("temperatures", {}).get(f, 1.0)) for f in fields}
     preds = {FINETUNED: {f: logits[f].argmax(1) for f in fields}}
+    attribution = None
     if "speaker_side" in fields:
-        found = corpus_attribution(list(ds["doc_id"]), list(ds["text"]))
+        rules, found = corpus_attribution_parts(doc_ids, texts)
         side_probs = softmax(logits["speaker_side"], temperatures["speaker_side"])
+        if states:  # as `stance label` reads speakers: the rules combined with the learned attributor
+            claims = preds[FINETUNED].get("claim")
+            attribution = {"rules": attribution_scores(ds, rows, found, side_probs, claims)}
+            found = tagged_attribution(doc_ids, texts, rows, states, **predictor.speaker_thresholds, rules=rules)
+            attribution["with_speaker_tagger" if tagged else "with_speaker_head"] = attribution_scores(
+                ds, rows, found, side_probs, claims)
         preds[LABELLING_JOB] = job_predictions(preds[FINETUNED], found, side_probs)
     section = scored_section(ds, rows, np.zeros(len(rows), dtype=int), preds, logits, temperatures, fields)
+    if attribution is not None:
+        section["attribution"] = attribution
     calibration_on(section, logits, {f: np.asarray(ds[f]) for f in fields}, temperatures)
     section.update({"gold_files": [str(f) for f in gold_files], "temperatures": temperatures,
                     "temperatures_from": "the model folder"})

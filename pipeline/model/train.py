@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.metadata
 import json
 import platform
-import re
 import time
 from collections.abc import Sequence
 from datetime import datetime, UTC
@@ -24,6 +23,7 @@ from ..annotation.corpus import data_hash, load_corpus, split_rows
 from ..annotation.splits import SplitError, read_split
 from ..annotation import validate
 from ..config import ConfigError, TrainConfig, resolve_encoder
+from ..encoders import freeze
 from ..schema import LABELS
 from .classifier import build_model
 from ..attribution import default_actors
@@ -69,21 +69,6 @@ def class_weights(labels: np.ndarray, n_classes: int, mode: str) -> list[float] 
     if mode == "sqrt":
         w = np.sqrt(w)
     return (w / w[counts > 0].mean()).round(6).tolist()
-
-
-def freeze(encoder, embeddings: bool, layers: int) -> None:
-    """Stop gradients into the token embeddings and/or the bottom ``layers`` transformer blocks.
-
-    Layers are found by the ``layer.<i>.`` / ``layers.<i>.`` part of parameter names, which BERT, RoBERTa,
-    MiniLM, DeBERTa and most encoders share; with nothing frozen, backward runs through the whole network.
-    """
-    if embeddings:
-        encoder.get_input_embeddings().weight.requires_grad_(False)
-    if layers:
-        for name, param in encoder.named_parameters():
-            m = re.search(r"\blayers?\.(\d+)\.", name)
-            if (m and int(m.group(1)) < layers) or (name.startswith("embeddings.") and embeddings):
-                param.requires_grad_(False)
 
 
 def check_corpus(files: Sequence[Path]) -> None:
@@ -155,6 +140,8 @@ def fit_tagger(config: TrainConfig, dataset, progress: bool = True) -> SpeakerTa
     records = [{"id": i, "doc_id": d, "text": t, "speaker": s}
                for i, d, t, s in zip(rows["id"], rows["doc_id"], rows["text"], rows["speaker"])]
     return SpeakerTagger(config.encoder).fit(records, default_actors(), epochs=config.speaker_tagger_epochs,
+                                             freeze_embeddings=config.speaker_tagger_freeze_embeddings,
+                                             freeze_layers=config.speaker_tagger_freeze_layers,
                                              seed=config.seed, progress=progress)
 
 

@@ -40,3 +40,12 @@ def test_fit_decode_and_reload_give_the_same_reading(tiny_encoder, tmp_path):
         np.testing.assert_allclose(a.decision, b.decision, atol=1e-6)
         np.testing.assert_allclose(a.tags, b.tags, atol=1e-6)
     assert again.meta["sentences"] == len(RECORDS) and again.meta["epochs"] == 2
+
+
+def test_frozen_embeddings_and_layers_stay_as_loaded(tiny_encoder):
+    tagger = SpeakerTagger(str(tiny_encoder))
+    before = {n: p.detach().clone() for n, p in tagger.net.encoder.named_parameters()}
+    tagger.fit(RECORDS, ACTORS, epochs=1, batch_size=4, freeze_embeddings=True, freeze_layers=1)
+    moved = {n for n, p in tagger.net.encoder.named_parameters() if not np.allclose(before[n].numpy(), p.detach().numpy())}
+    assert moved and all(".layer.1." in n or n.startswith("pooler.") for n in moved)  # layer 0 and embeddings fixed
+    assert tagger.meta["freeze_embeddings"] is True and tagger.meta["freeze_layers"] == 1

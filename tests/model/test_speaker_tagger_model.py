@@ -31,12 +31,13 @@ def test_the_tagger_is_trained_on_articles_saved_in_the_folder_and_read_on_load(
         r["source"] = "real"  # the written rows of _corpus stay out of the tagger's training
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
     cfg = TrainConfig(name="t", encoder=str(tiny_encoder), epochs=1, batch_size=4, data=[str(data)],
-                      speaker_tagger=True, speaker_tagger_epochs=1)
+                      speaker_tagger=True, speaker_tagger_epochs=1, speaker_tagger_freeze_layers=1)
     out = train(cfg, tmp_path / "model", progress=False)
     assert (out / TAGGER_DIR / "tagger.safetensors").is_file()
     predictor = load_model(out, backend="torch")
     assert predictor.tagger is not None and predictor.reads_speakers and not predictor.has_speaker_head
     assert predictor.meta["speaker_tagger"]["sentences"] == 2  # the two real rows only
+    assert predictor.meta["speaker_tagger"]["freeze_layers"] == 1  # the config's freezing reached the tagger
     texts = [s[1] for s in SENTENCES]
     states = predictor.tagger_states(texts, ["", *texts[:-1]])
     assert len(states) == 4 and states[0].tags.shape[1] == 3
@@ -44,6 +45,13 @@ def test_the_tagger_is_trained_on_articles_saved_in_the_folder_and_read_on_load(
     # the same weights after a reload: the same reading
     again = load_model(out, backend="torch").tagger_states(texts, ["", *texts[:-1]])
     assert all((a.decision == b.decision).all() for a, b in zip(states, again))
+    # scored against a gold file, the job's side is the one the tagger's speakers give, as `label` writes it
+    from pipeline.evaluation.gold import score_model
+
+    scored = score_model(out, [data], tmp_path / "gold.json")["test"]
+    assert set(scored["attribution"]) == {"rules", "with_speaker_tagger"}
+    assert scored["attribution"]["with_speaker_tagger"]["job_side_macro_f1"] == pytest.approx(
+        scored["systems"]["labelling_job"]["speaker_side"]["macro_f1_mean"])
     # a plain model has none
     plain = train(cfg.model_copy(update={"speaker_tagger": False}), tmp_path / "plain", progress=False)
     assert load_model(plain).tagger_states(texts, [""] * 4) == [] and not (plain / TAGGER_DIR).exists()
