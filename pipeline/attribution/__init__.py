@@ -27,10 +27,10 @@ when it is confident enough.
 
 from .actors import ACTORS, SIDES, Actor, ActorTable, Attribution, WriterView, default_actors, load_actors
 from .article import attribute_article, combine_learned
-from .combine import NAMED_SIDE_MIN_CONFIDENCE, SIDE_MIN_CONFIDENCE, combine
+from .combine import NAMED_SIDE_MIN_CONFIDENCE, SIDE_MIN_CONFIDENCE, combine, unnamed_source
 from .phrases import resolve
 from .rules import attribute
 
 __all__ = ["ACTORS", "NAMED_SIDE_MIN_CONFIDENCE", "SIDES", "SIDE_MIN_CONFIDENCE", "Actor", "ActorTable", "Attribution", "attribute",
            "attribute_article", "combine", "combine_learned",
-           "default_actors", "load_actors", "resolve", "WriterView"]
+           "default_actors", "load_actors", "resolve", "unnamed_source", "WriterView"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from .actors import Attribution, WriterView
+from .vocabulary import BODY_NOUNS, DETERMINERS, UNNAMED_HEADS, UNNAMED_MODIFIERS
 
 #: Where the rules find no speaker (or no side for the one they find), a classifier side other than ``none`` stands
 #: only at this calibrated probability or above; below it the annotation default holds (the author's sentence; a
@@ -21,12 +24,33 @@ SIDE_MIN_CONFIDENCE = 0.7
 NAMED_SIDE_MIN_CONFIDENCE = 0.0
 
 
+#: Where a description's own words end and what qualifies it begins ("a source knowledgeable about Japan-Russia ties").
+_PARTITIVE = re.compile(r"^(?:one|some|many|several|two|three|most|all)\s+of\s+(?:the\s+)?", re.I)
+_QUALIFIER = re.compile(r"\s+(?:of|about|in|at|with|from|for|on|who|familiar|close|knowledgeable|quoted|cited)\b")
+
+
+def unnamed_source(speaker: str) -> bool:
+    """Whether ``speaker`` is an unnamed person or group whose description names no state and no body ("officials",
+    "a military official", "Diplomatic sources"), whose side is ``other`` (GUIDELINES case 8, entry 110); a
+    description tied to a body ("a ministry official") or a name ("Gazprom officials") is not."""
+    words = _QUALIFIER.split(_PARTITIVE.sub("", speaker.strip()), maxsplit=1)[0].split()
+    if not words or words[-1].lower() not in UNNAMED_HEADS:
+        return False
+    if any(w.lower().strip(",.'’s") in BODY_NOUNS for w in speaker.split()):
+        return False
+    first, rest = words[0], words[1:]
+    if any(w[:1].isupper() for w in rest):
+        return False
+    return first[:1].islower() or first.lower() in DETERMINERS | UNNAMED_MODIFIERS | UNNAMED_HEADS
+
+
 def combine(found: Attribution, classifier_side: str | None, confidence: float = 1.0,
             min_confidence: float = SIDE_MIN_CONFIDENCE, claim: str | None = None,
             named_min_confidence: float = NAMED_SIDE_MIN_CONFIDENCE) -> tuple[str, str, str]:
     """(speaker, speaker_side, how) from the rules' attribution and the classifier's side (with its probability).
 
-    A named speaker whose side is known (actors table or nationality word) wins. A named speaker of unknown side
+    A named speaker whose side is known (actors table or nationality word) wins, and so does an unnamed source
+    (:func:`unnamed_source`: "officials", "diplomatic sources"), whose side is ``other`` whatever the classifier says. A named speaker of unknown side
     takes the classifier's side where its ``confidence`` reaches ``named_min_confidence`` (else ``other``, the
     annotation default), and is dropped for the author where the classifier reads the sentence as nobody's (side
     ``none``). With no name found, the classifier's side other than ``none`` is used where its ``confidence`` reaches
@@ -36,6 +60,8 @@ def combine(found: Attribution, classifier_side: str | None, confidence: float =
     """
     if isinstance(found, WriterView) and claim == "fact":
         found = Attribution(None, None)
+    if found.speaker and not found.side and not isinstance(found, WriterView) and unnamed_source(found.speaker):
+        found = Attribution(found.speaker, "other")  # the guidelines' side for an unnamed source (case 8)
     if found.speaker and found.side:
         return found.speaker, found.side, "attribution"
     if classifier_side is None:  # the rules alone

@@ -13,6 +13,7 @@ from pipeline.attribution import (
     combine,
     load_actors,
     resolve,
+    unnamed_source,
 )
 
 ACTORS = ActorTable([
@@ -145,9 +146,9 @@ def test_load_actors_reads_the_csv_format(tmp_path):
     [
         (Attribution("Valery Gerasimov", "russian"), "none", 0.99, ("Valery Gerasimov", "russian", "attribution")),
         (Attribution("Valery Gerasimov", "russian"), "japanese", 0.99, ("Valery Gerasimov", "russian", "attribution")),
-        (Attribution("an expert", None), "russian", 0.99, ("an expert", "russian", "attribution+classifier")),
-        (Attribution("an expert", None), "russian", 0.5, ("an expert", "other", "default")),
-        (Attribution("an expert", None), "none", 0.99, ("author", "none", "classifier")),
+        (Attribution("Kenji Mori", None), "russian", 0.99, ("Kenji Mori", "russian", "attribution+classifier")),
+        (Attribution("Kenji Mori", None), "russian", 0.5, ("Kenji Mori", "other", "default")),
+        (Attribution("Kenji Mori", None), "none", 0.99, ("author", "none", "classifier")),
         (Attribution(None, None), "none", 0.4, ("author", "none", "classifier")),
         (Attribution(None, None), "russian", 0.99, ("unknown", "russian", "classifier")),
         (Attribution(None, None), "russian", 0.5, ("author", "none", "default")),
@@ -158,12 +159,26 @@ def test_combine_with_the_classifier(found, classifier, p, expected):
 
 
 def test_a_named_speaker_of_unknown_side_takes_the_classifiers_side_at_the_default_threshold():
-    assert combine(Attribution("an expert", None), "russian", 0.3) == ("an expert", "russian", "attribution+classifier")
+    assert combine(Attribution("Kenji Mori", None), "russian", 0.3) == ("Kenji Mori", "russian", "attribution+classifier")
     assert combine(Attribution(None, None), "russian", 0.3) == ("author", "none", "default")
 
 
+@pytest.mark.parametrize("speaker", ["officials", "an expert", "Diplomatic sources", "a senior military commander",
+                                     "a source familiar with the talks", "one of the sources"])
+def test_an_unnamed_source_is_other_whatever_the_classifier_says(speaker):
+    for classifier in ("japanese", "russian", "none", None):
+        assert combine(Attribution(speaker, None), classifier, 0.99) == (speaker, "other", "attribution")
+
+
+@pytest.mark.parametrize("speaker", ["a ministry official", "embassy sources", "Gazprom officials",
+                                     "the prime minister", "Kenji Mori"])
+def test_a_source_tied_to_a_body_or_a_name_is_no_unnamed_source(speaker):
+    assert not unnamed_source(speaker)
+    assert combine(Attribution(speaker, None), "russian", 0.99)[1] == "russian"
+
+
 def test_combine_without_a_classifier_gives_the_annotation_defaults():
-    assert combine(Attribution("an expert", None), None) == ("an expert", "other", "default")
+    assert combine(Attribution("Kenji Mori", None), None) == ("Kenji Mori", "other", "default")
     assert combine(Attribution("Valery Gerasimov", "russian"), None) == ("Valery Gerasimov", "russian", "attribution")
     assert combine(Attribution(None, None), None) == ("author", "none", "default")
 
