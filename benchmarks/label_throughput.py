@@ -7,7 +7,8 @@ token counts) against the fp32 matmul GFLOP/s measured in the same run. ``--prec
 labeller at those reduced precisions (pipeline/model/precision.py, with their fp32 re-scoring of near-ties) and reports
 how often their labels agree with fp32, their raw-logit error, and what share of sentences they re-scored;
 ``--margin 0`` measures them without that re-scoring. Where the model has a speaker tagger (config ``speaker_tagger``),
-each fp32 labeller also runs with ``speakers="rules"`` (no tagger pass), so that the tagger's cost shows in the same run. bf16 is also held against the bf16 matmul rate. ``--backends onnx`` (the default where onnxruntime is installed)
+each fp32 labeller also runs with ``speakers="rules"`` (no tagger pass), so that the tagger's cost shows in the same run.
+bf16 is also held against the bf16 matmul rate. ``--backends onnx`` (the default where onnxruntime is installed)
 also runs the fp32 labeller on ONNX Runtime (pipeline/model/onnx_backend.py) and reports its label agreement and
 raw-logit difference with the torch fp32 labeller.
 

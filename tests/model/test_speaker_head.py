@@ -58,7 +58,7 @@ def test_targets_mark_the_gold_speakers_mention_and_only_the_sentences_tokens(ti
     enc = encode(tok, texts, ["speaker: none found"] * 4, 64, offsets=True)
     decisions, tags = speaker_targets(texts, [s[2] for s in SENTENCES], enc["offset_mapping"])
     assert decisions == [1, 0, 1, 2]  # here (surname of the gold name), author, here, back (only "he")
-    for text, row, offs, mask in zip(texts, tags, enc["offset_mapping"], enc["sentence_mask"]):
+    for _text, row, offs, mask in zip(texts, tags, enc["offset_mapping"], enc["sentence_mask"]):
         assert len(row) == len(offs)
         assert all(t == -100 for t, m in zip(row, mask) if not m)  # context and special tokens: ignored
     b = [i for i, t in enumerate(tags[0]) if t == 1]
