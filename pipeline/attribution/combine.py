@@ -24,9 +24,16 @@ SIDE_MIN_CONFIDENCE = 0.7
 NAMED_SIDE_MIN_CONFIDENCE = 0.0
 
 
-#: Where a description's own words end and what qualifies it begins ("a source knowledgeable about Japan-Russia ties").
+#: A partitive opening a description ("one of the sources"), and where a description's own words end and what
+#: qualifies it begins ("a source knowledgeable about Japan-Russia ties").
 _PARTITIVE = re.compile(r"^(?:one|some|many|several|two|three|most|all)\s+of\s+(?:the\s+)?", re.I)
 _QUALIFIER = re.compile(r"\s+(?:of|about|in|at|with|from|for|on|who|familiar|close|knowledgeable|quoted|cited)\b")
+
+
+def _singular(word: str) -> str:
+    """"Ministry's" / "offices," -> "ministry" / "office": a word as the vocabulary lists its nouns."""
+    word = re.sub(r"['’]s$", "", word.lower().rstrip(",.;:"))
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def unnamed_source(speaker: str) -> bool:
@@ -36,7 +43,7 @@ def unnamed_source(speaker: str) -> bool:
     words = _QUALIFIER.split(_PARTITIVE.sub("", speaker.strip()), maxsplit=1)[0].split()
     if not words or words[-1].lower() not in UNNAMED_HEADS:
         return False
-    if any(w.lower().strip(",.'’s") in BODY_NOUNS for w in speaker.split()):
+    if any(_singular(w) in BODY_NOUNS for w in speaker.split()):
         return False
     first, rest = words[0], words[1:]
     if any(w[:1].isupper() for w in rest):
@@ -50,10 +57,10 @@ def combine(found: Attribution, classifier_side: str | None, confidence: float =
     """(speaker, speaker_side, how) from the rules' attribution and the classifier's side (with its probability).
 
     A named speaker whose side is known (actors table or nationality word) wins, and so does an unnamed source
-    (:func:`unnamed_source`: "officials", "diplomatic sources"), whose side is ``other`` whatever the classifier says. A named speaker of unknown side
-    takes the classifier's side where its ``confidence`` reaches ``named_min_confidence`` (else ``other``, the
-    annotation default), and is dropped for the author where the classifier reads the sentence as nobody's (side
-    ``none``). With no name found, the classifier's side other than ``none`` is used where its ``confidence`` reaches
+    (:func:`unnamed_source`: "officials", "diplomatic sources"), whose side is ``other`` whatever the classifier
+    says. A named speaker of unknown side takes the classifier's side where its ``confidence`` reaches
+    ``named_min_confidence`` (else ``other``, the annotation default), and is dropped for the author where the
+    classifier reads the sentence as nobody's (side ``none``). With no name found, the classifier's side other than ``none`` is used where its ``confidence`` reaches
     ``min_confidence`` (speaker ``unknown``), else the sentence is the author's (how: ``default``).
     ``classifier_side=None``: the rules alone, with the annotation defaults. A commentary writer (:class:`WriterView`)
     speaks only the sentences whose ``claim`` (the classifier's) is not ``fact``: the writer's narration is the author's.
