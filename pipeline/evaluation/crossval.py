@@ -117,6 +117,20 @@ def attribution_scores(ds, rows: np.ndarray, found: list, side_probs: np.ndarray
     return out
 
 
+def learned_attribution(ds, rows: np.ndarray, found: list, rules: list, states: list | None, learned: str,
+                        thresholds: dict, side_probs: np.ndarray, claims: np.ndarray | None,
+                        fold_of: np.ndarray | None = None) -> tuple[list, dict | None]:
+    """The attribution the labelling job writes for ``rows`` and, where the model has a learned attributor (``states``
+    of those rows, ``learned`` its name), the scores of the rules alone against with it: ``found`` / ``rules`` are
+    :func:`.job_side.corpus_attribution_parts` of every corpus row. Without states: the rules' attribution, no scores."""
+    rows_found = [found[i] for i in rows]
+    if not states:
+        return rows_found, None
+    tagged = tagged_attribution(list(ds["doc_id"]), list(ds["text"]), rows, states, **thresholds, rules=rules)
+    return tagged, {"rules": attribution_scores(ds, rows, rows_found, side_probs, claims, fold_of),
+                    f"with_{learned}": attribution_scores(ds, rows, tagged, side_probs, claims, fold_of)}
+
+
 def speaker_head_grid(ds, rows: np.ndarray, states: list, grid=SPEAKER_HEAD_GRID,
                       rules: list | None = None) -> dict[str, dict]:
     """Attribution accuracy on the cv rows at each (min_confidence, author_confidence) pair of the learned attributor
@@ -228,15 +242,12 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
                 rules_all, found = corpus_attribution_parts(list(doc_ids), list(ds["text"]))
             side_probs = softmax(logits["speaker_side"], temperatures["speaker_side"])
             claims = preds[FINETUNED].get("claim")
-            cv_found = [found[i] for i in cv_rows]
             if cv_states:
                 result[f"{learned}_thresholds"] = speaker_head_grid(ds, cv_rows, cv_states, rules=rules_all)
-                rules_found = cv_found
-                cv_found = tagged_attribution(doc_ids, list(ds["text"]), cv_rows, cv_states, **thresholds,
-                                              rules=rules_all)
-                result["attribution"] = {"cross_validation": {
-                    "rules": attribution_scores(ds, cv_rows, rules_found, side_probs, claims, fold_of),
-                    f"with_{learned}": attribution_scores(ds, cv_rows, cv_found, side_probs, claims, fold_of)}}
+            cv_found, scores = learned_attribution(ds, cv_rows, found, rules_all, cv_states, learned, thresholds,
+                                                   side_probs, claims, fold_of)
+            if scores is not None:
+                result["attribution"] = {"cross_validation": scores}
             preds[LABELLING_JOB] = job_predictions(preds[FINETUNED], cv_found, side_probs)
             result["job_side_thresholds"] = threshold_grid(cv_found, side_probs, gold_all["speaker_side"][cv_rows],
                                                            claims=claims)
@@ -265,13 +276,8 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
             if not found:
                 rules_all, found = corpus_attribution_parts(list(doc_ids), list(ds["text"]))
             side_probs = softmax(lg["speaker_side"], temperatures["speaker_side"])
-            test_found = [found[i] for i in test_rows]
-            if test_states:
-                claims = pr[FINETUNED].get("claim")
-                test_attribution = {"rules": attribution_scores(ds, test_rows, test_found, side_probs, claims)}
-                test_found = tagged_attribution(doc_ids, list(ds["text"]), test_rows, test_states, **thresholds,
-                                                rules=rules_all)
-                test_attribution[f"with_{learned}"] = attribution_scores(ds, test_rows, test_found, side_probs, claims)
+            test_found, test_attribution = learned_attribution(ds, test_rows, found, rules_all, test_states, learned,
+                                                               thresholds, side_probs, pr[FINETUNED].get("claim"))
             pr[LABELLING_JOB] = job_predictions(pr[FINETUNED], test_found, side_probs)
         section = scored_section(ds, test_rows, np.zeros(len(test_rows), dtype=int), pr, lg, temperatures, fields)
         calibration_on(section, lg, {f: gold_all[f][test_rows] for f in fields}, temperatures)

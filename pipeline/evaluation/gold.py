@@ -17,8 +17,8 @@ from ..model.features import previous_sentences
 from ..model.folder import FINETUNED, load_model
 from ..schema import LABELS
 from .calibration import softmax
-from .crossval import attribution_scores, calibration_on, scored_section
-from .job_side import LABELLING_JOB, corpus_attribution_parts, job_predictions, tagged_attribution
+from .crossval import calibration_on, learned_attribution, scored_section
+from .job_side import LABELLING_JOB, corpus_attribution_parts, job_predictions
 
 
 def score_model(model_dir: Path | str, gold_files: Sequence[Path | str], out_path: Path | str | None = None,
@@ -39,20 +39,17 @@ def score_model(model_dir: Path | str, gold_files: Sequence[Path | str], out_pat
     # pass that labels (empty for a model with neither)
     tagged = predictor.tagger is not None
     states = predictor.tagger_states(texts, previous_sentences(doc_ids, texts)) if tagged else []
-    logits = predictor.logits(texts, predictor.corpus_contexts(ds["doc_id"], ds["text"]), batch_size=batch_size,
+    logits = predictor.logits(texts, predictor.corpus_contexts(doc_ids, texts), batch_size=batch_size,
                               states=None if tagged else states)
     temperatures = {f: float(predictor.meta.get("temperatures", {}).get(f, 1.0)) for f in fields}
     preds = {FINETUNED: {f: logits[f].argmax(1) for f in fields}}
     attribution = None
-    if "speaker_side" in fields:
+    if "speaker_side" in fields:  # speakers as `stance label` reads them: the rules with the learned attributor
         rules, found = corpus_attribution_parts(doc_ids, texts)
         side_probs = softmax(logits["speaker_side"], temperatures["speaker_side"])
-        if states:  # as `stance label` reads speakers: the rules combined with the learned attributor
-            claims = preds[FINETUNED].get("claim")
-            attribution = {"rules": attribution_scores(ds, rows, found, side_probs, claims)}
-            found = tagged_attribution(doc_ids, texts, rows, states, **predictor.speaker_thresholds, rules=rules)
-            attribution["with_speaker_tagger" if tagged else "with_speaker_head"] = attribution_scores(
-                ds, rows, found, side_probs, claims)
+        found, attribution = learned_attribution(ds, rows, found, rules, states,
+                                                 "speaker_tagger" if tagged else "speaker_head",
+                                                 predictor.speaker_thresholds, side_probs, preds[FINETUNED].get("claim"))
         preds[LABELLING_JOB] = job_predictions(preds[FINETUNED], found, side_probs)
     section = scored_section(ds, rows, np.zeros(len(rows), dtype=int), preds, logits, temperatures, fields)
     if attribution is not None:

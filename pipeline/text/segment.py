@@ -206,7 +206,7 @@ def _news_spans(block: str, cuts: set[int]) -> list[tuple[int, int]]:
         if merged and merged[-1] == pending:  # a line-opening piece with no letter or digit ('"...') opens this one
             merged[-1] = (merged[-1][0], e)
         elif merged and (not any(c.isalnum() for c in block[s:e]) or block[s].islower()
-                       or _inside_nested_quote(block, merged[-1]) or _tag_after_quoted_question(block, merged[-1], (s, e))
+                       or _inside_nested_quote(block, merged[-1]) or _tag_after_quote(block, merged[-1], (s, e))
                        or _time_runs_on(block, merged[-1], (s, e))):
             merged[-1] = (merged[-1][0], e)
         else:
@@ -242,7 +242,7 @@ def _inside_nested_quote(block: str, span: tuple[int, int]) -> bool:
     return straight_open or curly_open
 
 
-def _tag_after_quoted_question(block: str, prev: tuple[int, int], span: tuple[int, int]) -> bool:
+def _tag_after_quote(block: str, prev: tuple[int, int], span: tuple[int, int]) -> bool:
     """Whether ``span`` is only an attribution tag ("Putin said.") after a quoted question or exclamation ``prev``,
     or a tag naming the sayer and the occasion after any quote (GUIDELINES 82, 121: it is the quote's sentence)."""
     before, piece = block[prev[0]:prev[1]].rstrip(), block[span[0]:span[1]].strip()
