@@ -47,3 +47,5 @@ INTERVIEWED = _patterns["interviewed"]
 NAME_LINE = _patterns["name_line"]
 COMPLEMENT = _patterns["complement"]
 RELATIVE_CLAUSE = _patterns["relative_clause"]
+#: A negated verb of omission ending a :data:`SAY_VERB` match ("has not commented"): no statement (GUIDELINES 106).
+OMITTED = _patterns["omitted"]

@@ -19,6 +19,7 @@ from .patterns import (
     INTERVIEWED,
     INVERTED,
     NAME_LINE,
+    OMITTED,
     PARTICIPLE,
     PASSIVE,
     QUOTED_AS,
@@ -120,12 +121,15 @@ def find_phrase(masked: str, raw: str) -> str | None:
         if m:
             np_text = trim_np(m.group("np"))
             np_text = _OBJECT_PRONOUNS.get(np_text.lower(), np_text)  # "according to him" refers back as "he"
-            if np_text and np_text.split()[0].lower() not in ("i", "we", "you", "this", "that", "there"):
+            # "according to which Moscow agreed …" names a document's content, not a source
+            if np_text and np_text.split()[0].lower() not in ("i", "we", "you", "this", "that", "there", "which", "whom"):
                 candidates.append((m.start(), np_text))
     m = WHO.search(masked)
     if m:  # "… his counterpart, Sergey Lavrov, who said …"
         candidates.append((m.start(), m.group("np")))
     for m in SAY_VERB.finditer(masked):
+        if OMITTED.search(m.group(0)):  # "The embassy has not commented": an omission is not a statement (106)
+            continue
         np_text = np_before(masked[: m.start()])
         if np_text and not _subordinate(masked[: m.start()], np_text):
             candidates.append((m.start(), np_text))

@@ -1,0 +1,40 @@
+"""Kinds of narration read as a speaker, found on the training articles (2026-12-02), each with sentences written for
+these tests: an omission ("has not commented", "did not say") is no statement (GUIDELINES 106), and "according to
+which" introduces a document's content, not a source."""
+
+from __future__ import annotations
+
+from pipeline.attribution import Actor, ActorTable, attribute, attribute_article
+
+ACTORS = ActorTable([
+    Actor("Russia", ("Moscow",), "russian", "", "government"),
+    Actor("Japan", ("Tokyo",), "japanese", "", "government"),
+    Actor("Taro Sato", ("Sato",), "japanese", "minister", "person"),
+])
+
+
+def who(sentences):
+    return [(a.speaker, a.side) for a in attribute_article(sentences, ACTORS)]
+
+
+def test_an_omission_is_not_a_statement():
+    for text in ("The embassy in Tokyo has not commented on the report so far.",
+                 "Moscow did not say when the drills would end.",
+                 "The ministry has not publicly revealed what the envoys discussed.",
+                 "Sato never mentioned the islands during the visit."):
+        assert attribute([text], ACTORS)[0].speaker is None, text
+
+
+def test_a_sayer_who_reports_an_omission_keeps_the_sentence():
+    assert who(["Sato told reporters he did not discuss the islands."])[0] == ("Sato", "japanese")
+    assert who(["Sato said Moscow had not mentioned the proposal."])[0] == ("Sato", "japanese")
+
+
+def test_a_refusal_is_still_an_act_of_saying():
+    assert attribute(["The ministry declined to comment on the plan."], ACTORS)[0].speaker == "The ministry"
+
+
+def test_according_to_which_names_no_source():
+    text = "The two sides signed a treaty in 1956, according to which Moscow agreed to hand over two islands."
+    assert attribute([text], ACTORS)[0].speaker is None
+    assert attribute(["According to Sato, the talks will resume."], ACTORS)[0].speaker == "Taro Sato"
