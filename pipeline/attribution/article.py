@@ -17,6 +17,7 @@ from .resolution import (
     headline_speaker,
     interview_turns,
     is_headline,
+    joint_subject,
     person_in_history,
     resolve_mention,
     role_antecedent,
@@ -79,6 +80,9 @@ def combine_learned(rules: Sequence[Attribution], learned: Sequence[Learned] | N
             phrase = agency_source(text) or phrase
         if phrase and text:  # "The Russian Foreign Ministry spokesperson, Maria Zakharova, said" -> the name
             phrase = apposed_name(phrase, text, actors) or phrase
+        if phrase and joint_subject(phrase, actors):  # "Hayashi and Blinken agreed …": a joint act, narration (104)
+            out.append(Attribution("author", "none"))
+            continue
         found = None
         if phrase and not (lr.decision == "author" and lr.confidence >= author_confidence):
             found = resolve_mention(phrase, history, article, actors)

@@ -148,6 +148,24 @@ def side_of(name: str, actors: ActorTable) -> str | None:
     return resolve(name, actors).side
 
 
+#: Plural roles that name the parties of a meeting together ("the two leaders", "the ministers", "both sides").
+_JOINT_ROLES = re.compile(r"(?i)^(?:the\s+)?(?:(?:two|both)\s+(?:[a-z]+\s+)?(?:leaders|ministers|sides|countries|nations|"
+                          r"governments|delegations|chiefs|heads|presidents|secretaries)|leaders|ministers)$")
+_JOINT_PARTS = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+_STANCE_SIDES = {"japanese", "russian", "us"}
+
+
+def joint_subject(phrase: str, actors: ActorTable) -> bool:
+    """Whether ``phrase`` names parties of two stance-valued sides together ("Hayashi and Blinken", "The United States
+    and Japan", "the two leaders"): a joint act is narration, the author's (GUIDELINES 104, 148); "Russia and China"
+    (one stance-valued party) is not."""
+    phrase = phrase.strip()
+    if _JOINT_ROLES.match(phrase):
+        return True
+    parts = [p for p in _JOINT_PARTS.split(phrase) if p]
+    return len(parts) > 1 and len({side_of(clean_mention(p, actors), actors) for p in parts} & _STANCE_SIDES) > 1
+
+
 def resolve_mention(mention: str, history: list[Attribution], article: str, actors: ActorTable) -> Attribution:
     """A tagged mention as the speaker the article means: a pronoun or role to the nearest earlier named speaker that
     fits, an actor or surname to the fullest name the article gives; the side from the actors table or a

@@ -38,3 +38,17 @@ def test_according_to_which_names_no_source():
     text = "The two sides signed a treaty in 1956, according to which Moscow agreed to hand over two islands."
     assert attribute([text], ACTORS)[0].speaker is None
     assert attribute(["According to Sato, the talks will resume."], ACTORS)[0].speaker == "Taro Sato"
+
+
+def test_a_joint_subject_of_two_sides_is_narration():
+    actors = ActorTable([*ACTORS.actors, Actor("Ann Lee", ("Lee",), "us", "secretary", "person")])
+    for phrase in ("Sato and Lee said they would keep talking.", "Tokyo and Moscow have repeatedly voiced hopes for a treaty.",
+                   "The two leaders said they would meet again.", "The ministers condemned the drills."):
+        got = [(a.speaker, a.side) for a in attribute_article([phrase], actors)]
+        assert got[0] == ("author", "none"), phrase
+
+
+def test_a_joint_subject_with_one_stance_valued_party_keeps_its_speaker():
+    actors = ActorTable([*ACTORS.actors, Actor("China", ("Beijing",), "other", "", "government")])
+    got = [(a.speaker, a.side) for a in attribute_article(["Russia and China said the drills were routine."], actors)]
+    assert got[0][0] == "Russia and China"
