@@ -211,7 +211,7 @@ _HEADLINE_COLON = re.compile(r"^(?P<np>[A-Z][\w.'’ -]{1,40}?):\s+\S")
 _HEADLINE_TAIL = re.compile(r"(?:\s[-–—]|(?<=[a-z])-|:)\s+(?P<np>[^-–—:.!?\"“”]{2,50})$")
 
 
-_FURNITURE = re.compile(r"(?i)^(?:photo|image|picture|credit|source|caption|video|file)\b")
+_FURNITURE = re.compile(r"(?i)^(?:photo|image|picture|credit|source|caption|video|file|author|by|written by)\b")
 
 
 def is_headline(text: str) -> bool:
@@ -238,7 +238,9 @@ def _source_tag(np_text: str) -> bool:
         return False
     if set(np_text.lower().split()) & _SPEAKER_ROLES or np_text in _HEADLINE_SOURCES:
         return True
-    if set(np_text.split()) & {"Day", "Week", "Year", "Part", "Update", "Live", "Photos", "Video", "Analysis"}:
+    if set(np_text.split()) & {"Day", "Week", "Year", "Part", "Update", "Updated", "Live", "Photos", "Video", "Analysis",
+                               "Editorial", "Opinion", "Commentary", "Column", "Author", "Interview", "Exclusive",
+                               "Breaking", "Explainer", "World"}:  # a page's section or label, not a source
         return False
     return is_personal(clean_mention(np_text), ActorTable()) and len(np_text.split()) <= 3
 

@@ -68,6 +68,11 @@ def quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:
 #: A comma glued to the next word ("Moscow and Tokyo,Galuzin also said"): a space put back, length kept aside.
 _GLUED = re.compile(r",(?=[A-Z][a-z])")
 
+#: A future auxiliary among a verb of saying's pre-verb words ("will officially describe").
+_WILL = re.compile(r"(?<![\w-])will\s")
+#: A possessive right before a word ("Japan's claim"): that word is a noun.
+_POSSESSIVE_END = re.compile(r"\w['’]s\s+$")
+
 _OBJECT_PRONOUNS = {"him": "he", "her": "she", "them": "they"}
 
 
@@ -129,6 +134,10 @@ def find_phrase(masked: str, raw: str) -> str | None:
         candidates.append((m.start(), m.group("np")))
     for m in SAY_VERB.finditer(masked):
         if OMITTED.search(m.group(0)):  # "The embassy has not commented": an omission is not a statement (106)
+            continue
+        if _WILL.search(m.group(0)):  # "Japan will officially describe …": a statement not yet made is a plan (120)
+            continue
+        if _POSSESSIVE_END.search(masked[: m.start()]):  # "Japan's claim to the islands": a noun, not a verb
             continue
         np_text = np_before(masked[: m.start()])
         if np_text and not _subordinate(masked[: m.start()], np_text):

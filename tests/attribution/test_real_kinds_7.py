@@ -52,3 +52,23 @@ def test_a_joint_subject_with_one_stance_valued_party_keeps_its_speaker():
     actors = ActorTable([*ACTORS.actors, Actor("China", ("Beijing",), "other", "", "government")])
     got = [(a.speaker, a.side) for a in attribute_article(["Russia and China said the drills were routine."], actors)]
     assert got[0][0] == "Russia and China"
+
+
+def test_a_page_label_before_a_colon_is_no_source():
+    for headline in ("Editorial: Tokyo must rethink its talks with Moscow", "Updated: 2021-03-04 10:15",
+                     "Author: Jane Doe"):
+        assert who([headline])[0] == (None, None), headline
+
+
+def test_a_planned_statement_is_a_plan():
+    assert attribute(["Japan will officially describe the islands as occupied in its next report."],
+                     ACTORS)[0].speaker is None
+
+
+def test_a_noun_after_a_possessive_is_not_a_verb_of_saying():
+    for text in ("The dispute involves Japan's claim to four islands off Hokkaido.",
+                 "Russia’s claims over the islands rest on the war's outcome.",
+                 "Japan calls back its envoy in Moscow",
+                 "Japan calls Etorofu and three other islands the Northern Territories."):
+        assert attribute([text], ACTORS)[0].speaker is None, text
+    assert attribute(["Japan claims the talks will resume."], ACTORS)[0].speaker == "Japan"
