@@ -1,8 +1,11 @@
 """Kinds of narration read as a speaker, found on the training articles (2026-12-02), each with sentences written for
-these tests: an omission ("has not commented", "did not say") is no statement (GUIDELINES 106), and "according to
-which" introduces a document's content, not a source."""
+these tests: an omission ("has not commented", "did not say") is no statement (GUIDELINES 106), "according to which"
+introduces a document's content, not a source, a joint subject of two sides is narration (104, 148), and page labels,
+plans and possessive nouns are not saying."""
 
 from __future__ import annotations
+
+import pytest
 
 from pipeline.attribution import Actor, ActorTable, attribute, attribute_article
 
@@ -17,12 +20,25 @@ def who(sentences):
     return [(a.speaker, a.side) for a in attribute_article(sentences, ACTORS)]
 
 
-def test_an_omission_is_not_a_statement():
-    for text in ("The embassy in Tokyo has not commented on the report so far.",
-                 "Moscow did not say when the drills would end.",
-                 "The ministry has not publicly revealed what the envoys discussed.",
-                 "Sato never mentioned the islands during the visit."):
-        assert attribute([text], ACTORS)[0].speaker is None, text
+NO_SPEAKER = [
+    # an omission is not a statement (GUIDELINES 106)
+    "The embassy in Tokyo has not commented on the report so far.",
+    "Moscow did not say when the drills would end.",
+    "The ministry has not publicly revealed what the envoys discussed.",
+    "Sato never mentioned the islands during the visit.",
+    # a planned statement is a plan (GUIDELINES 120)
+    "Japan will officially describe the islands as occupied in its next report.",
+    # a noun after a possessive is not a verb of saying; "calls back" and naming islands are not saying
+    "The dispute involves Japan's claim to four islands off Hokkaido.",
+    "Russia’s claims over the islands rest on the war's outcome.",
+    "Japan calls back its envoy in Moscow",
+    "Japan calls Etorofu and three other islands the Northern Territories.",
+]
+
+
+@pytest.mark.parametrize("text", NO_SPEAKER)
+def test_narration_that_looks_like_saying_names_no_speaker(text):
+    assert attribute([text], ACTORS)[0].speaker is None
 
 
 def test_a_sayer_who_reports_an_omission_keeps_the_sentence():
@@ -60,15 +76,5 @@ def test_a_page_label_before_a_colon_is_no_source():
         assert who([headline])[0] == (None, None), headline
 
 
-def test_a_planned_statement_is_a_plan():
-    assert attribute(["Japan will officially describe the islands as occupied in its next report."],
-                     ACTORS)[0].speaker is None
-
-
-def test_a_noun_after_a_possessive_is_not_a_verb_of_saying():
-    for text in ("The dispute involves Japan's claim to four islands off Hokkaido.",
-                 "Russia’s claims over the islands rest on the war's outcome.",
-                 "Japan calls back its envoy in Moscow",
-                 "Japan calls Etorofu and three other islands the Northern Territories."):
-        assert attribute([text], ACTORS)[0].speaker is None, text
+def test_claims_as_a_verb_still_makes_a_speaker():
     assert attribute(["Japan claims the talks will resume."], ACTORS)[0].speaker == "Japan"
