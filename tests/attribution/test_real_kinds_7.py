@@ -78,3 +78,14 @@ def test_a_page_label_before_a_colon_is_no_source():
 
 def test_claims_as_a_verb_still_makes_a_speaker():
     assert attribute(["Japan claims the talks will resume."], ACTORS)[0].speaker == "Japan"
+
+
+@pytest.mark.parametrize("text", [
+    "Sato had sought to strengthen ties with Moscow.",       # volition (GUIDELINES 95)
+    "Sato is keen to settle the dispute.",                   # volition (entry 30)
+    "Sato has been frustrated by the sanctions.",            # feeling (entry 30)
+    "Sato spoke about the suspension of the deployment.",    # a statement made (entry 78a)
+    "The plan was described by Sato as a step back.",        # the agent of a passive verb of saying
+])
+def test_volition_feeling_and_passive_saying_make_a_speaker(text):
+    assert attribute([text], ACTORS)[0] == ("Taro Sato", "japanese")
