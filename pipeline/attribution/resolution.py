@@ -152,7 +152,7 @@ def side_of(name: str, actors: ActorTable) -> str | None:
 _JOINT_ROLES = re.compile(r"(?i)^(?:the\s+)?(?:(?:two|both)\s+(?:[a-z]+\s+)?(?:leaders|ministers|sides|countries|nations|"
                           r"governments|delegations|chiefs|heads|presidents|secretaries)|leaders|ministers)$")
 _JOINT_PARTS = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
-_STANCE_SIDES = {"japanese", "russian", "us"}
+_STANCE_SIDES = set(SIDES) - {"other"}  # the sides that have a stance value
 
 
 def joint_subject(phrase: str, actors: ActorTable) -> bool:
@@ -211,6 +211,9 @@ _HEADLINE_COLON = re.compile(r"^(?P<np>[A-Z][\w.'’ -]{1,40}?):\s+\S")
 _HEADLINE_TAIL = re.compile(r"(?:\s[-–—]|(?<=[a-z])-|:)\s+(?P<np>[^-–—:.!?\"“”]{2,50})$")
 
 
+#: Words of a headline tag that make it a page's section or label, not a source ("Editorial: …", "Updated: …").
+_PAGE_LABELS = {"Day", "Week", "Year", "Part", "Update", "Updated", "Live", "Photos", "Video", "Analysis", "Editorial",
+                "Opinion", "Commentary", "Column", "Author", "Interview", "Exclusive", "Breaking", "Explainer", "World"}
 _FURNITURE = re.compile(r"(?i)^(?:photo|image|picture|credit|source|caption|video|file|author|by|written by)\b")
 
 
@@ -238,9 +241,7 @@ def _source_tag(np_text: str) -> bool:
         return False
     if set(np_text.lower().split()) & _SPEAKER_ROLES or np_text in _HEADLINE_SOURCES:
         return True
-    if set(np_text.split()) & {"Day", "Week", "Year", "Part", "Update", "Updated", "Live", "Photos", "Video", "Analysis",
-                               "Editorial", "Opinion", "Commentary", "Column", "Author", "Interview", "Exclusive",
-                               "Breaking", "Explainer", "World"}:  # a page's section or label, not a source
+    if set(np_text.split()) & _PAGE_LABELS:
         return False
     return is_personal(clean_mention(np_text), ActorTable()) and len(np_text.split()) <= 3
 
