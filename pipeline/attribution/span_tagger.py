@@ -58,6 +58,9 @@ class SpeakerTagger:
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.net = _Net(path).eval()
         self.meta = {"encoder": str(encoder), **(meta or {})}
+        #: What reads a tokenized batch into (decision logits, tag logits): ``net`` itself, or an exact fp32 stand-in
+        #: for it on another backend (:class:`~pipeline.model.onnx_backend.OnnxTagger`, set by ``load_model``).
+        self.runner = None
 
     def fit(self, records: Sequence[Mapping], actors: ActorTable | None = None, epochs: int = 3,
             learning_rate: float = 5e-5, batch_size: int = 16, seed: int = 13, progress: bool = False,
@@ -120,7 +123,7 @@ class SpeakerTagger:
             idx = order[k:k + batch_size]
             enc, offsets, own = tokenize_pairs(self.tokenizer, [texts[i] for i in idx], [contexts[i] for i in idx])
             with torch.inference_mode():
-                decision, tags = self.net(**enc)
+                decision, tags = (self.runner or self.net)(**enc)
             decision, tags = decision.softmax(-1).numpy(), tags.softmax(-1).numpy()
             for row, i in enumerate(idx):
                 out[i] = TaggerStates(decision[row], tags[row][own[row]], offsets[row][own[row]])

@@ -24,7 +24,7 @@ import torch
 from ..attribution.span_tagger import WEIGHTS as TAGGER_WEIGHTS, SpeakerTagger
 from .card import render_card
 from .classifier import MultiTaskClassifier
-from .onnx_backend import onnx_classifier, resolve_backend
+from .onnx_backend import onnx_classifier, onnx_tagger, resolve_backend
 from .precision import FALLBACK_MARGINS, resolve
 from .predictor import Predictor
 from .quantize import quantize_int8
@@ -142,8 +142,10 @@ def load_model(path: Path | str, device: str = "cpu", precision: str = "fp32",
                                 "missing (retrain: `stance train`)")
     precision = resolve(precision, device)
     if precision == "fp32":
-        return Predictor(model, tokenizer, meta, device=device, runner=_runner(model, tokenizer, path, backend, device),
-                         tagger=tagger)
+        runner = _runner(model, tokenizer, path, backend, device)
+        if tagger is not None and runner is not None:  # the tagger's pass on the same backend as the classifier's
+            tagger.runner = _tagger_runner(tagger, path, backend)
+        return Predictor(model, tokenizer, meta, device=device, runner=runner, tagger=tagger)
     resolve_backend("torch" if backend == "auto" else backend, precision)
     margin = FALLBACK_MARGINS[precision] if fallback_margin is None else fallback_margin
     fast = model  # bf16: the same weights, run under autocast
@@ -173,6 +175,19 @@ def _runner(model, tokenizer, path: Path, backend: str, device: str):
         if backend == "onnx":
             raise
         warnings.warn(f"{path}: ONNX export failed ({type(exc).__name__}: {exc}); labelling with torch", stacklevel=3)
+        return None
+
+
+def _tagger_runner(tagger: SpeakerTagger, path: Path, backend: str):
+    """The speaker tagger's network on ONNX Runtime (None: torch), as :func:`_runner` decides for the classifier."""
+    try:
+        return onnx_tagger(tagger.net, path / ONNX_DIR, [path / TAGGER_DIR / TAGGER_WEIGHTS],
+                           "token_type_ids" in tagger.tokenizer.model_input_names)
+    except Exception as exc:
+        if backend == "onnx":
+            raise
+        warnings.warn(f"{path}: ONNX export of the speaker tagger failed ({type(exc).__name__}: {exc}); its pass "
+                      "runs on torch", stacklevel=3)
         return None
 
 
@@ -228,3 +243,4 @@ def record_evaluation(result: dict, model_dir: Path | str) -> Recorded:
     write_metrics(model_dir, metrics)
     write_card(model_dir)
     return Recorded(True)
+

@@ -1,11 +1,13 @@
-"""ONNX Runtime as an exact (fp32) inference backend for the classifier: export once, cache in the model folder.
+"""ONNX Runtime as an exact (fp32) inference backend for the classifier and the speaker tagger: export once, cache
+in the model folder.
 
 The encoder and heads are exported together (``torch.onnx.export``, batch and sequence axes dynamic) to
 ``model-<hash>.onnx`` in a cache folder (the model folder's ``onnx/``), ``<hash>`` covering the weight and config
 files and this module's export settings, so a retrained model never runs a stale graph; an older export is removed. Where the folder is
 read-only the export goes to a temporary folder for this process. ONNX Runtime's own CPU kernels (MLAS) run the
 same fp32 arithmetic as torch, up to float rounding (logits within ~1e-5 of torch's), faster than MKL on AMD
-CPUs and at least as fast elsewhere (benchmarks/label_throughput.py --backends). An ONNX file is a protobuf
+CPUs and at least as fast elsewhere (benchmarks/label_throughput.py --backends). The speaker tagger (config
+``speaker_tagger``), a second encoder pass per sentence, is exported the same way (``tagger-<hash>.onnx``). An ONNX file is a protobuf
 graph of standard operators: loading it runs no code and unpickles nothing (no custom-op libraries are registered).
 """
 
@@ -91,12 +93,9 @@ class _Logits(torch.nn.Module):
         return tuple(out["logits"]) + tuple(out.get("speaker", ()))
 
 
-def export(model: MultiTaskClassifier, out: Path, token_types: bool) -> Path:
-    """Write ``model`` (eval mode, fp32) as an ONNX graph with dynamic batch and sequence axes, atomically."""
-    require()
-    names = ["input_ids", "attention_mask", "sentence_mask"] + (["token_type_ids"] if token_types else [])
-    # Traced on a padded batch whose sentence is shorter than the input, so the padding-mask path is the one kept.
-    b, t = 2, 8
+def _padded_example(b: int = 2, t: int = 8) -> tuple[torch.Tensor, ...]:
+    """(ids, mask, sentence mask, token types) of a padded batch whose sentence is shorter than the input, so the
+    padding-mask path is the one the tracer keeps."""
     ids = torch.full((b, t), 101, dtype=torch.long)
     mask = torch.ones(b, t, dtype=torch.long)
     mask[1, 5:] = 0
@@ -104,37 +103,93 @@ def export(model: MultiTaskClassifier, out: Path, token_types: bool) -> Path:
     sent[:, 4:] = 0
     types = torch.zeros(b, t, dtype=torch.long)
     types[:, 4:] = 1
-    example = (ids, mask, sent, types)[: len(names)]
+    return ids, mask, sent, types
+
+
+def _write_graph(module: torch.nn.Module, example: tuple, names: list[str], outputs: list[str], axes: dict,
+                 out: Path) -> Path:
+    """``module`` (eval mode, fp32) traced on ``example`` and written to ``out`` atomically."""
+    require()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's warnings on shape-dependent Python branches of transformers
+        torch.onnx.export(module.eval(), example, str(tmp), input_names=names, output_names=outputs,
+                          dynamic_axes=axes, opset_version=OPSET, dynamo=False)
+    os.replace(tmp, out)
+    return out
+
+
+def export(model: MultiTaskClassifier, out: Path, token_types: bool) -> Path:
+    """Write ``model`` (eval mode, fp32) as an ONNX graph with dynamic batch and sequence axes, atomically."""
+    names = ["input_ids", "attention_mask", "sentence_mask"] + (["token_type_ids"] if token_types else [])
+    example = _padded_example()[: len(names)]
     axes = {n: {0: "batch", 1: "sequence"} for n in names} | {f: {0: "batch"} for f in model.fields}
     outputs = list(model.fields)
     if getattr(model, "speaker_head", False):  # the speaker head's decision and per-token tags, same pass
         outputs += list(SPEAKER_OUTPUTS)
         axes |= {SPEAKER_OUTPUTS[0]: {0: "batch"}, SPEAKER_OUTPUTS[1]: {0: "batch", 1: "sequence"}}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the tracer's warnings on shape-dependent Python branches of transformers
-        torch.onnx.export(_Logits(model.eval(), token_types), example, str(tmp), input_names=names,
-                          output_names=outputs, dynamic_axes=axes, opset_version=OPSET, dynamo=False)
-    os.replace(tmp, out)
-    return out
+    return _write_graph(_Logits(model.eval(), token_types), example, names, outputs, axes, out)
 
 
-def cached_export(model: MultiTaskClassifier, folder: Path, depends: Sequence[Path], token_types: bool) -> Path:
-    """The exported graph in ``folder`` for the current contents of ``depends`` (the files the weights were loaded
-    from), exporting it (and removing older ones) where missing."""
-    path = Path(folder) / f"model-{weights_hash(depends)}.onnx"
+class _TaggerLogits(torch.nn.Module):
+    """The speaker tagger's network (:class:`~pipeline.attribution.span_tagger.SpeakerTagger`'s ``net``) with
+    positional inputs: (decision logits, per-token tag logits)."""
+
+    def __init__(self, net: torch.nn.Module, token_types: bool):
+        super().__init__()
+        self.net, self.token_types = net, token_types
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None):
+        enc = {"input_ids": input_ids, "attention_mask": attention_mask}
+        if self.token_types:
+            enc["token_type_ids"] = token_type_ids
+        return self.net(**enc)
+
+
+def export_tagger(net: torch.nn.Module, out: Path, token_types: bool) -> Path:
+    """Write the tagger's ``net`` as an ONNX graph (dynamic batch and sequence axes), atomically."""
+    names = ["input_ids", "attention_mask"] + (["token_type_ids"] if token_types else [])
+    ids, mask, _, types = _padded_example()
+    example = (ids, mask, types)[: len(names)]
+    axes = {n: {0: "batch", 1: "sequence"} for n in names} | {"decision": {0: "batch"},
+                                                              "tags": {0: "batch", 1: "sequence"}}
+    return _write_graph(_TaggerLogits(net.eval(), token_types), example, names, ["decision", "tags"], axes, out)
+
+
+def cached_export(model, folder: Path, depends: Sequence[Path], token_types: bool, exporter=None,
+                  prefix: str = "model") -> Path:
+    """The exported graph ``<prefix>-<hash>.onnx`` in ``folder`` for the current contents of ``depends`` (the files
+    the weights were loaded from), written by ``exporter`` (default :func:`export`) and older ones of the same
+    prefix removed where missing."""
+    exporter = exporter or export
+    path = Path(folder) / f"{prefix}-{weights_hash(depends)}.onnx"
     if path.is_file():
         return path
     try:
-        export(model, path, token_types)
+        exporter(model, path, token_types)
     except OSError:  # a read-only model folder: export for this process only
         path = Path(tempfile.mkdtemp(prefix="stance-onnx-")) / path.name
-        return export(model, path, token_types)
-    for old in folder.glob("model-*.onnx"):
+        return exporter(model, path, token_types)
+    for old in folder.glob(f"{prefix}-*.onnx"):
         if old != path:
             old.unlink(missing_ok=True)
     return path
+
+
+def _session(path: Path | str, threads: int | None):
+    """An ONNX Runtime CPU session on ``path``: all graph optimisations, ``threads`` intra-op threads, no spinning."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = threads or torch.get_num_threads()
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    # Idle threads sleep instead of spinning: on a CPU shared with other work, spinning threads take cores from
+    # each other (+25% sentences/s without it, 2 cores under load 6; batches are large, so waking costs little).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 class OnnxClassifier:
@@ -145,17 +200,7 @@ class OnnxClassifier:
 
     def __init__(self, path: Path | str, fields: Sequence[str], threads: int | None = None):
         require()
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.intra_op_num_threads = threads or torch.get_num_threads()
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        # Idle threads sleep instead of spinning: on a CPU shared with other work, spinning threads take cores from
-        # each other (+25% sentences/s without it, 2 cores under load 6; batches are large, so waking costs little).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = _session(path, threads)
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.fields = list(fields)
         self.path = Path(path)
@@ -176,3 +221,25 @@ def onnx_classifier(model: MultiTaskClassifier, folder: Path, depends: Sequence[
     """``model`` on ONNX Runtime, exported into ``folder`` on first use and read from there after
     (:func:`cached_export`); ``token_types``: whether the tokenizer gives ``token_type_ids``."""
     return OnnxClassifier(cached_export(model, folder, depends, token_types), model.fields)
+
+
+class OnnxTagger:
+    """An ONNX Runtime session that stands in for the speaker tagger's network (``SpeakerTagger.runner``): called
+    with the tokenized batch (torch tensors), it returns (decision logits, tag logits) as torch tensors."""
+
+    backend = "onnx"
+
+    def __init__(self, path: Path | str, threads: int | None = None):
+        require()
+        self.session = _session(path, threads)
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.path = Path(path)
+
+    def __call__(self, **enc) -> tuple[torch.Tensor, torch.Tensor]:
+        decision, tags = self.session.run(["decision", "tags"], {name: enc[name].numpy() for name in self.inputs})
+        return torch.from_numpy(decision), torch.from_numpy(tags)
+
+
+def onnx_tagger(net: torch.nn.Module, folder: Path, depends: Sequence[Path], token_types: bool) -> OnnxTagger:
+    """The tagger's ``net`` on ONNX Runtime, exported into ``folder`` as ``tagger-<hash>.onnx`` on first use."""
+    return OnnxTagger(cached_export(net, folder, depends, token_types, exporter=export_tagger, prefix="tagger"))

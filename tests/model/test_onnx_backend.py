@@ -89,3 +89,25 @@ def test_onnx_is_fp32_only_and_backends_are_checked(monkeypatch):
         resolve_backend("onnx", "int8")
     with pytest.raises(ValueError, match="unknown backend 'tvm'"):
         resolve_backend("tvm", "fp32")
+
+
+def test_the_speaker_tagger_runs_on_onnx_with_the_classifier_and_reads_as_torch(model_copy, tiny_encoder):  # noqa: F811
+    pytest.importorskip("onnxruntime")
+    from pipeline.attribution.span_tagger import SpeakerTagger
+    from pipeline.model.folder import TAGGER_DIR
+
+    SpeakerTagger(str(tiny_encoder)).save(model_copy / TAGGER_DIR)  # untrained layers: any weights must read alike
+    torch_p, onnx_p = load_model(model_copy, backend="torch"), load_model(model_copy, backend="onnx")
+    assert torch_p.tagger.runner is None and onnx_p.tagger.runner.backend == "onnx"
+    assert onnx_p.tagger.runner.path.parent == model_copy / ONNX_DIR and onnx_p.tagger.runner.path.name.startswith("tagger-")
+    a, b = torch_p.tagger_states(TEXTS, PAIRS), onnx_p.tagger_states(TEXTS, PAIRS)
+    assert len(a) == len(b) == len(TEXTS)
+    for x, y in zip(a, b):
+        np.testing.assert_allclose(y.decision, x.decision, atol=1e-5)
+        np.testing.assert_allclose(y.tags, x.tags, atol=1e-5)
+        assert (x.offsets == y.offsets).all()
+    # both graphs live side by side in the cache: loading again exports neither
+    assert load_model(model_copy, backend="onnx").tagger.runner.path == onnx_p.tagger.runner.path
+    assert onnx_p.runner.path.exists() and len(list((model_copy / ONNX_DIR).glob("*.onnx"))) == 2
+    # reduced precisions keep the tagger on torch
+    assert load_model(model_copy, backend="auto", precision="bf16").tagger.runner is None
