@@ -69,6 +69,9 @@ def quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:
 #: law sets out, which the author reports (no source speaks).
 _TERMS = re.compile(r"(?i)\b(?:declarations?|agreements?|treat(?:y|ies)|accords?|laws?|constitution|charter|grounds|"
                     r"norms|principles|terms|rules|conventions?|protocols?)(?:\s+(?:signed|adopted|reached|concluded)\b.*)?$")
+#: "X was quoted by Y as saying": the passive of "Y quoted X as saying", whose speaker is X.
+_QUOTED_BY_AS = re.compile(r"\s+(?:was|were|is|are|has been|have been)\s+quoted\s+by\s+[^,;:]{2,60}?\s+as\s+"
+                           r"(?:saying|telling|stating)\b")
 #: A comma glued to the next word ("Moscow and Tokyo,Galuzin also said"): a space put back, length kept aside.
 _GLUED = re.compile(r",(?=[A-Z][a-z])")
 
@@ -111,6 +114,9 @@ def find_phrase(masked: str, raw: str) -> str | None:
         am = AFTER_QUOTE.match(masked[m.end():])
         if am:
             return am.group("np").strip()
+    m = _QUOTED_BY_AS.search(masked)  # "Abe was quoted by the source as telling Putin": the one quoted
+    if m and subject(masked[: m.start()]):
+        return subject(masked[: m.start()])
     m = QUOTED_AS.search(masked)  # "TASS quoted the Russian diplomat as saying"
     if m and np_before(m.group("np")):
         return np_before(m.group("np"))

@@ -104,3 +104,9 @@ def test_a_first_person_statement_without_quote_marks_continues_the_speaker():
     reminder = ["Sato told reporters that the flights were regrettable.",
                 "We will remind you that the radar was bought in 2017."]
     assert who(reminder)[1][0] is None  # the author addressing the reader
+
+
+def test_the_one_quoted_by_a_source_speaks():
+    text = "In the talks, Sato was quoted by a diplomatic source as telling Petrov that the offer stands."
+    assert attribute([text], ACTORS)[0].speaker == "Taro Sato"
+    assert attribute(["The source quoted Sato as saying the offer stands."], ACTORS)[0].speaker == "Taro Sato"
