@@ -35,6 +35,9 @@ VERBS = [
     ("Tokyo takes the stand that the islands must be returned first.", "Tokyo"),
     ("Moscow blames Tokyo for the freeze in talks", "Moscow"),
     ("The drills will start on Monday, reports the agency.", "the agency"),
+    ("Sato looks forward to working with the new government in Moscow.", "Taro Sato"),
+    ("The radar near the islands is seen by Moscow as a threat.", "Moscow"),
+    ("The agency quoted Petrov as welcoming the offer.", "Ivan Petrov"),
 ]
 
 
