@@ -24,7 +24,7 @@ from .resolution import (
     role_like,
 )
 from .patterns import SAY_VERB
-from .signed import signed_writer
+from .signed import author_line, signed_writer
 from .rules import attribute, find_phrase, quote_scan
 from .span_head import Learned, SpanHead, decode_article
 from .vocabulary import PRONOUNS
@@ -106,11 +106,20 @@ def combine_learned(rules: Sequence[Attribution], learned: Sequence[Learned] | N
             continue
         history.append(found)
         out.append(found)
-    out = continued_quotes(sentences, out, article)
+    out = continued_quotes(sentences, out, article, first_person=author_line(sentences, actors) is None)
     return signed_writer(sentences, interview_turns(sentences, out, article, actors), article, actors)
 
 
 _OPENS_QUOTE = re.compile(r'^\s*[“"]')
+#: A first-person subject outside quotes, opening the sentence or its main clause ("We will continue to ...",
+#: "Nevertheless, we do not ..."): a statement or an answer printed without quote marks, which continues the speaker
+#: of the sentence before it; never the author's own address to the reader ("We will remind you that ...").
+_FIRST_PERSON = re.compile(r"(?:^|,\s+)[“\"]?(?:I|We|we)\s+(?!(?:will\s+|would\s+like\s+to\s+|should\s+)?remind\b)")
+_QUOTED = re.compile(r'“[^”]*”|"[^"]*"')
+
+
+def _unquoted(text: str) -> str:
+    return _QUOTED.sub(" ", text)
 
 
 def _left_open(text: str) -> bool:
@@ -139,11 +148,14 @@ def _paragraphs(sentences: Sequence[str], article: str | None) -> list[int]:
     return out
 
 
-def continued_quotes(sentences: Sequence[str], found: list[Attribution], article: str | None = None) -> list[Attribution]:
+def continued_quotes(sentences: Sequence[str], found: list[Attribution], article: str | None = None,
+                     first_person: bool = True) -> list[Attribution]:
     """A quote with no attribution of its own continues the speaker found for the sentence before it (GUIDELINES
     §4.1): a sentence that is a quote of its own right after a sentence quoting that speaker ('"I hope …," she said.'
     then '"We need to …"') or after that speaker's sentence in the same paragraph ('Galuzin also warned against …
-    "As Japan is …'), and a sentence inside a quote the sentence before left open."""
+    "As Japan is …'), a sentence inside a quote the sentence before left open, and (``first_person``: outside a
+    signed piece, whose body is its writer's) one whose subject is "we" or "I" outside quotes ("We will continue
+    to …": a statement printed without quote marks)."""
     out = list(found)
     para = _paragraphs(sentences, article)
     for i in range(1, len(out)):
@@ -151,7 +163,8 @@ def continued_quotes(sentences: Sequence[str], found: list[Attribution], article
         if out[i].speaker or not out[i - 1].speaker or out[i - 1].speaker == "author" or isinstance(out[i - 1], WriterView):
             continue
         opens = _OPENS_QUOTE.match(text) and (any(c in prev for c in '"“”') or para[i] == para[i - 1])
-        if opens or (_left_open(prev) and para[i] == para[i - 1]):
+        voiced = first_person and _FIRST_PERSON.search(_unquoted(text))
+        if opens or (_left_open(prev) and para[i] == para[i - 1]) or voiced:
             out[i] = out[i - 1]
     return out
 

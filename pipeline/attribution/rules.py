@@ -65,6 +65,13 @@ def quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:
     return "".join(out), in_quote, quoted_words
 
 
+#: "according to a joint declaration signed in 1956", "according to international law": terms an agreement or a
+#: law sets out, which the author reports (no source speaks).
+_TERMS = re.compile(r"(?i)\b(?:declarations?|agreements?|treat(?:y|ies)|accords?|laws?|constitution|charter|grounds|"
+                    r"norms|principles|terms|rules|conventions?|protocols?)(?:\s+(?:signed|adopted|reached|concluded)\b.*)?$")
+#: "X was quoted by Y as saying": the passive of "Y quoted X as saying", whose speaker is X.
+_QUOTED_BY_AS = re.compile(r"\s+(?:was|were|is|are|has been|have been)\s+quoted\s+by\s+[^,;:]{2,60}?\s+as\s+"
+                           r"(?:saying|telling|stating)\b")
 #: A comma glued to the next word ("Moscow and Tokyo,Galuzin also said"): a space put back, length kept aside.
 _GLUED = re.compile(r",(?=[A-Z][a-z])")
 
@@ -107,6 +114,9 @@ def find_phrase(masked: str, raw: str) -> str | None:
         am = AFTER_QUOTE.match(masked[m.end():])
         if am:
             return am.group("np").strip()
+    m = _QUOTED_BY_AS.search(masked)  # "Abe was quoted by the source as telling Putin": the one quoted
+    if m and subject(masked[: m.start()]):
+        return subject(masked[: m.start()])
     m = QUOTED_AS.search(masked)  # "TASS quoted the Russian diplomat as saying"
     if m and np_before(m.group("np")):
         return np_before(m.group("np"))
@@ -118,6 +128,8 @@ def find_phrase(masked: str, raw: str) -> str | None:
                 return np_text
     for m in INVERTED.finditer(masked):  # "…, announced the press service of the district."
         np_text = subject(m.group("np"))
+        if np_text and np_text.endswith(("'s", "’s")):  # "…, says Japan's defence minister Nobuo Kishi": all of it
+            np_text = m.group("np").strip()
         if np_text:
             return np_text
     candidates: list[tuple[int, str]] = []
@@ -127,7 +139,8 @@ def find_phrase(masked: str, raw: str) -> str | None:
             np_text = trim_np(m.group("np"))
             np_text = _OBJECT_PRONOUNS.get(np_text.lower(), np_text)  # "according to him" refers back as "he"
             # "according to which Moscow agreed …" names a document's content, not a source
-            if np_text and np_text.split()[0].lower() not in ("i", "we", "you", "this", "that", "there", "which", "whom"):
+            if (np_text and np_text.split()[0].lower() not in ("i", "we", "you", "this", "that", "there", "which", "whom")
+                    and not (rx is ACCORDING and _TERMS.search(np_text))):
                 candidates.append((m.start(), np_text))
     m = WHO.search(masked)
     if m:  # "… his counterpart, Sergey Lavrov, who said …"

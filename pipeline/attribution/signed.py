@@ -37,6 +37,8 @@ _TITLE_BY_COLON = re.compile(_BY + r"\s*:\s+(?:\S|$)")
 _TITLE_POSSESSIVE = re.compile(r"^(?:(?:Gist|Summary|Text|Full text|Transcript) of\s+)?(?P<who>[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*){0,4})['’]s\s+"
                                r"(?i:address|remarks|statement|speech|message|comments?)\b")
 _WRITES = re.compile(r"^\s*(?P<who>[A-Z][A-Z’'.\- ]{3,40}?)\s+WRITES\s*[–—:-]")
+#: "By Masahiro Matsumura": a byline, the writer's own only where the article also gives the writer's role (below).
+_BY_LINE = re.compile(r"^By\s+(?P<who>[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){1,3})\s*$")
 _NAME_ROLE = re.compile(r"^(?P<who>[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]*){1,3})(?:,\s+(?P<role>[^.!?]{3,80}))?\s*$")
 _ROLE_WORDS = re.compile(r"(?i)\b(?:fellow|spokes(?:person|woman|man)|minister|professor|analyst|researcher|director|"
                          r"ambassador|secretary|chairman|chairwoman|president|scholar|expert|head|chief|advis[eo]r|"
@@ -66,6 +68,9 @@ def author_line(sentences: Sequence[str], actors: ActorTable) -> tuple[str, int,
         m = _WRITES.match(text)
         if m:  # the byline may be glued to the first sentence, which is the writer's too
             return " ".join(w.title() for w in m.group("who").split()), i, False
+        m = _BY_LINE.match(text)
+        if m and (bio := writer_bio(m.group("who"), sentences)) is not None:  # an op-ed's byline and the writer's bio
+            return m.group("who"), i + 2 if bio == i + 1 else i + 1, bool(_OFFICIAL.search(sentences[bio]))
         m = _NAME_ROLE.match(text)
         if not m or not is_personal(m.group("who"), actors):
             continue
@@ -73,6 +78,16 @@ def author_line(sentences: Sequence[str], actors: ActorTable) -> tuple[str, int,
         at = i + 1 if m.group("role") else i + 2
         if _is_line(role) and _ROLE_WORDS.search(role) and not _JOURNALIST.search(role):
             return m.group("who"), at, bool(_OFFICIAL.search(role))
+    return None
+
+
+def writer_bio(who: str, sentences: Sequence[str]) -> int | None:
+    """The index of the sentence that gives a byline's writer a role other than a journalist's ("Masahiro Matsumura
+    is professor of international politics ..."), where the piece has one; else None (a reporter's byline)."""
+    bio = re.compile(rf"^{re.escape(who)}\s+(?:is|was|serves as)\s")
+    for i, text in enumerate(sentences):
+        if bio.match(text.strip()) and _ROLE_WORDS.search(text) and not _JOURNALIST.search(text):
+            return i
     return None
 
 
