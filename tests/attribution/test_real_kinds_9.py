@@ -1,10 +1,10 @@
 """Kinds of miss found on the training articles in round 10 (2026-12-02), each with sentences written for these
-tests: an interview whose answers are labelled "Answer:" (the one interviewee speaks them) and a headline that tags
-a long title and name before its colon."""
+tests: an interview whose answers are labelled "Answer:" (the one interviewee speaks them), a headline that tags
+a long title and name before its colon, a ministry's portfolio in lower case and "quoted by Y to have said"."""
 
 from __future__ import annotations
 
-from pipeline.attribution import Actor, ActorTable, attribute_article
+from pipeline.attribution import Actor, ActorTable, attribute, attribute_article
 
 ACTORS = ActorTable([
     Actor("Russia", ("Moscow",), "russian", "", "government"),
@@ -30,3 +30,13 @@ def test_labelled_answers_are_the_interviewees():
 def test_a_headline_tags_a_long_title_and_name_before_its_colon():
     found = who(["Japanese Ambassador to Russia Kenji Mori: trade with Moscow must grow"])
     assert found[0][0] == "Kenji Mori"
+
+
+def test_a_ministry_named_by_its_portfolio_in_lower_case_keeps_it():
+    assert attribute(["Twelve banks are on the list, the finance ministry said."], ACTORS)[0].speaker == \
+        "the finance ministry"
+
+
+def test_quoted_by_a_source_to_have_said():
+    text = "Defense Minister Kenji Mori was quoted by a broadcaster to have said that the flight was regrettable."
+    assert attribute([text], ACTORS)[0].speaker == "Kenji Mori"
