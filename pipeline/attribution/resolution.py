@@ -95,6 +95,7 @@ def clean_mention(mention: str, actors: ActorTable | None = None) -> str:
     if m.endswith(".") and not re.search(r"(?:^|[\s.])[A-Z]\.$", m):  # "the U.S." keeps its stop
         m = m.rstrip(".")
     m = re.sub(r"['’]s$", "", m)
+    m = re.sub(r"\s*\([a-z. ]{1,20}\)", "", m)  # "Army-General (retired) Yuri Yakubov"
     words = m.split()
     outlet = _OUTLET_PREFIX.match(m)  # "Japan's daily newspaper Sankei" -> "Sankei"
     if outlet:
@@ -139,7 +140,8 @@ def role_like(mention: str) -> bool:
     if (len(words) > 1 and mention.split()[0] in ("the", "The") and words[-1].islower()
             and words[-1] in _PERSON_ROLE_WORDS):  # "the Russian Security Council secretary": an organ's officer
         return True
-    if not words or not all(w[:1].islower() or w in _TITLE_WORDS or w in NATIONALITY for w in words):
+    if not words or not all(w[:1].islower() or w in _TITLE_WORDS or re.sub(r"['’]s$", "", w) in NATIONALITY
+                            for w in words):  # "the US's top commander"
         return False
     # "the minister", or a bare role without a determiner ("Japanese prime minister", "Russian deputy FM"); never
     # an indefinite one ("one military expert", "a spokesman": somebody new)

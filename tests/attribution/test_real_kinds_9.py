@@ -40,3 +40,12 @@ def test_a_ministry_named_by_its_portfolio_in_lower_case_keeps_it():
 def test_quoted_by_a_source_to_have_said():
     text = "Defense Minister Kenji Mori was quoted by a broadcaster to have said that the flight was regrettable."
     assert attribute([text], ACTORS)[0].speaker == "Kenji Mori"
+
+
+def test_a_possessive_country_in_a_role_and_an_aside_in_a_source_phrase():
+    text = ["General Ann Lee, who commands U.S. forces in Japan, spoke on Monday.",
+            "The drills are routine, the US's top commander in Japan said."]
+    actors = ActorTable([*ACTORS.actors, Actor("Ann Lee", ("Lee",), "us", "commander", "person")])
+    assert attribute_article(text, actors)[1].speaker == "Ann Lee"
+    aside = "According to Colonel-General (retired) Ivan Orlov, the garrison will grow."
+    assert attribute_article([aside], ACTORS)[0].speaker == "Ivan Orlov"
