@@ -95,6 +95,7 @@ def clean_mention(mention: str, actors: ActorTable | None = None) -> str:
     if m.endswith(".") and not re.search(r"(?:^|[\s.])[A-Z]\.$", m):  # "the U.S." keeps its stop
         m = m.rstrip(".")
     m = re.sub(r"['’]s$", "", m)
+    m = re.sub(r"\s*\([a-z. ]{1,20}\)", "", m)  # "Army-General (retired) Yuri Yakubov"
     words = m.split()
     outlet = _OUTLET_PREFIX.match(m)  # "Japan's daily newspaper Sankei" -> "Sankei"
     if outlet:
@@ -139,7 +140,8 @@ def role_like(mention: str) -> bool:
     if (len(words) > 1 and mention.split()[0] in ("the", "The") and words[-1].islower()
             and words[-1] in _PERSON_ROLE_WORDS):  # "the Russian Security Council secretary": an organ's officer
         return True
-    if not words or not all(w[:1].islower() or w in _TITLE_WORDS or w in NATIONALITY for w in words):
+    if not words or not all(w[:1].islower() or w in _TITLE_WORDS or re.sub(r"['’]s$", "", w) in NATIONALITY
+                            for w in words):  # "the US's top commander"
         return False
     # "the minister", or a bare role without a determiner ("Japanese prime minister", "Russian deputy FM"); never
     # an indefinite one ("one military expert", "a spokesman": somebody new)
@@ -211,7 +213,7 @@ AGENCY = re.compile(r"(?:news agency|\bTASS\b|Kyodo|Reuters|\bAFP\b|\bAP\b|RIA N
 _AGENCY_CLAUSE = re.compile(r",?\s*(?:the\s+)?[^,;]{0,40}?(?:news agency|TASS|Kyodo|Reuters|AFP|AP|RIA Novosti|Interfax|"
                             r"Sputnik|Xinhua|Yonhap|Jiji|NHK|outlet|newspaper|USNI News|Tasnim)[^,;]{0,20}?\s+"
                             r"(?:reported|said|quoted|cited|reports|says|quotes|cites|wrote|writes)\b[^,.;]*")
-_HEADLINE_COLON = re.compile(r"^(?P<np>[A-Z][\w.'’ -]{1,40}?):\s+\S")
+_HEADLINE_COLON = re.compile(r"^(?P<np>[A-Z][\w.'’ -]{1,60}?):\s+\S")
 _HEADLINE_TAIL = re.compile(r"(?:\s[-–—]|(?<=[a-z])-|:)\s+(?P<np>[^-–—:.!?\"“”]{2,50})$")
 
 
@@ -633,14 +635,18 @@ _ANSWER = re.compile(r"^\s*(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}
 
 def interview_turns(sentences: Sequence[str], found: list[Attribution], article: str,
                     actors: ActorTable) -> list[Attribution]:
-    """A transcript of questions ("— ...", "Q: ...") and answers ("Mikhail Galuzin, Ambassador ...: ..."): each
-    answer, reported speech inside it included, is the answerer's (an answer without a name line is the last
-    answerer's); questions stay the author's."""
+    """A transcript of questions ("— ...", "Q: ...") and answers ("Mikhail Galuzin, Ambassador ...: ...", or
+    "Answer: ..." / "A: ..." for the one interviewee): each answer, reported speech inside it included, is the
+    answerer's (an answer without a name line is the last answerer's); questions stay the author's."""
     if not any(_QUESTION.match(s) for s in sentences):
         return found
-    answers = [(m if (m := _ANSWER.match(s)) and m.group("name").split()[0] not in OPENERS else None, i)
+    answers = [(m if (m := _ANSWER.match(s)) and m.group("name").split()[0] not in OPENERS
+                and m.group("name") not in ("Answer", "A") else None, i)
                for i, s in enumerate(sentences)]  # "However, he put forward a condition: ..." names no answerer
-    if not any(m and is_personal(clean_mention(m.group("name"), actors), actors) for m, _ in answers):
+    labelled = any(_ANSWER_LABEL.match(s) for s in sentences)
+    interviewee = _interviewee(sentences, found, article, actors) if labelled else None
+    if interviewee is None and not any(m and is_personal(clean_mention(m.group("name"), actors), actors)
+                                       for m, _ in answers):
         return found
     out = list(found)
     speaker: Attribution | None = None
@@ -650,6 +656,25 @@ def interview_turns(sentences: Sequence[str], found: list[Attribution], article:
             continue
         if m and is_personal(clean_mention(m.group("name"), actors), actors):
             speaker = resolve_mention(m.group("name"), [], article, actors)
+        elif interviewee is not None and _ANSWER_LABEL.match(text):
+            speaker = interviewee
         if speaker is not None and speaker.speaker:
             out[i] = speaker
     return out
+
+
+#: "Answer: ..." / "A: ...": an answer of the one person interviewed, who is named before the first question.
+_ANSWER_LABEL = re.compile(r"^\s*(?:A|Answer)\s*[:.]\s+\S")
+_NAME_ONLY = re.compile(r"^(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3})\s*$")
+
+
+def _interviewee(sentences: Sequence[str], found: list[Attribution], article: str,
+                 actors: ActorTable) -> Attribution | None:
+    """The person an interview of labelled answers is with: a line naming only them before the first question,
+    else the first person found speaking there (the headline's "Ambassador X: ..."), else None."""
+    first = next(i for i, s in enumerate(sentences) if _QUESTION.match(s))
+    for text in sentences[:first]:
+        m = _NAME_ONLY.match(text.strip())
+        if m and is_personal(m.group("name"), actors):
+            return resolve_mention(m.group("name"), [], article, actors)
+    return next((f for f in found[:first] if f.speaker and is_personal(f.speaker, actors)), None)

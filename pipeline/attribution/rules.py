@@ -69,9 +69,9 @@ def quote_scan(text: str, in_quote: bool) -> tuple[str, bool, int]:
 #: law sets out, which the author reports (no source speaks).
 _TERMS = re.compile(r"(?i)\b(?:declarations?|agreements?|treat(?:y|ies)|accords?|laws?|constitution|charter|grounds|"
                     r"norms|principles|terms|rules|conventions?|protocols?)(?:\s+(?:signed|adopted|reached|concluded)\b.*)?$")
-#: "X was quoted by Y as saying": the passive of "Y quoted X as saying", whose speaker is X.
-_QUOTED_BY_AS = re.compile(r"\s+(?:was|were|is|are|has been|have been)\s+quoted\s+by\s+[^,;:]{2,60}?\s+as\s+"
-                           r"(?:saying|telling|stating)\b")
+#: "X was quoted by Y as saying" / "... to have said": the passive of "Y quoted X as saying", whose speaker is X.
+_QUOTED_BY_AS = re.compile(r"\s+(?:was|were|is|are|has been|have been)\s+quoted\s+by\s+[^,;:]{2,60}?\s+(?:as\s+"
+                           r"(?:saying|telling|stating)|to\s+have\s+said)\b")
 #: A comma glued to the next word ("Moscow and Tokyo,Galuzin also said"): a space put back, length kept aside.
 _GLUED = re.compile(r",(?=[A-Z][a-z])")
 
