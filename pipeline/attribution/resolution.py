@@ -467,6 +467,7 @@ def body_antecedent(mention: str, before: str) -> str | None:
 
 
 _MINISTRY = re.compile(r"^[Tt]he\s+(?P<words>(?:[A-Z][\w.-]*\s+){0,3}?)(?i:ministry)$")
+#: Every nationality word as one alternation, the longest first.
 _NATIONS = "|".join(sorted(map(re.escape, NATIONALITY), key=len, reverse=True))
 #: A ministry the article names with its country: "Russia’s Foreign Ministry", "the Japanese Defense Ministry",
 #: "the Foreign Ministry of Russia".
@@ -596,9 +597,8 @@ def context_side(speaker: str, article: str, actors: ActorTable) -> str | None:
     if own := next((NATIONALITY[w] for w in words if w in NATIONALITY), None):  # "an official of the Russian ministry"
         return own
     head = re.escape(words[-1])
-    names = "|".join(sorted(map(re.escape, NATIONALITY), key=len, reverse=True))
     sides = [NATIONALITY[m.group(1)] for m in
-             re.finditer(rf"(?<![\w-])({names})(?:['’]s)?\s+(?:[\w-]+\s+){{0,3}}?(?i:{head})(?![\w-])", article)]
+             re.finditer(rf"(?<![\w-])({_NATIONS})(?:['’]s)?\s+(?:[\w-]+\s+){{0,3}}?(?i:{head})(?![\w-])", article)]
     if sides:
         return max(sides, key=sides.count)  # a tie goes to the first written (deterministic)
     return home_side(article) if _GOVERNMENT.search(speaker) and not _SOURCE.search(speaker) else None
@@ -620,7 +620,7 @@ def home_side(article: str) -> str | None:
     counts: dict[str, int] = {}
     for m in NATIONALITY_RE.finditer(article):
         side = NATIONALITY[m.group(1)]
-        if side in ("japanese", "russian", "us"):
+        if side in _STANCE_SIDES:
             counts[side] = counts.get(side, 0) + 1
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
     if not ranked or (len(ranked) > 1 and ranked[0][1] < HOME_MARGIN * ranked[1][1]):

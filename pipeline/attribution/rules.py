@@ -115,8 +115,8 @@ def find_phrase(masked: str, raw: str) -> str | None:
         if am:
             return am.group("np").strip()
     m = _QUOTED_BY_AS.search(masked)  # "Abe was quoted by the source as telling Putin": the one quoted
-    if m and subject(masked[: m.start()]):
-        return subject(masked[: m.start()])
+    if m and (quoted := subject(masked[: m.start()])):
+        return quoted
     m = QUOTED_AS.search(masked)  # "TASS quoted the Russian diplomat as saying"
     if m and np_before(m.group("np")):
         return np_before(m.group("np"))

@@ -243,4 +243,3 @@ def record_evaluation(result: dict, model_dir: Path | str) -> Recorded:
     write_metrics(model_dir, metrics)
     write_card(model_dir)
     return Recorded(True)
-

@@ -7,8 +7,9 @@ files and this module's export settings, so a retrained model never runs a stale
 read-only the export goes to a temporary folder for this process. ONNX Runtime's own CPU kernels (MLAS) run the
 same fp32 arithmetic as torch, up to float rounding (logits within ~1e-5 of torch's), faster than MKL on AMD
 CPUs and at least as fast elsewhere (benchmarks/label_throughput.py --backends). The speaker tagger (config
-``speaker_tagger``), a second encoder pass per sentence, is exported the same way (``tagger-<hash>.onnx``). An ONNX file is a protobuf
-graph of standard operators: loading it runs no code and unpickles nothing (no custom-op libraries are registered).
+``speaker_tagger``), a second encoder pass per sentence, is exported the same way (``tagger-<hash>.onnx``). An ONNX
+file is a protobuf graph of standard operators: loading it runs no code and unpickles nothing (no custom-op
+libraries are registered).
 """
 
 from __future__ import annotations
