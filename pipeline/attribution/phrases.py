@@ -25,12 +25,17 @@ from .vocabulary import (
 )
 
 
+#: Quantifiers that open a speaker phrase and stay in its name at the start of a sentence (GUIDELINES §2: named as
+#: the article names them; round 11).
+_QUANTIFIERS = {"some", "several", "many"}
+
+
 def _is_np_token(word: str) -> bool:
     word = word.strip("()[]")
     if not word:
         return False
     if word[0].isupper():
-        return word not in OPENERS
+        return word not in OPENERS or word.lower() in _QUANTIFIERS  # "Some analysts", "Several experts"
     return word.lower() in NP_WORDS
 
 
@@ -95,7 +100,7 @@ def np_before(prefix: str) -> str | None:
             break
         i -= 1
     picked.reverse()
-    while picked and (picked[0] in OPENERS or picked[0] in PREPOSITIONS):
+    while picked and ((picked[0] in OPENERS and picked[0].lower() not in _QUANTIFIERS) or picked[0] in PREPOSITIONS):
         picked.pop(0)
     if picked and _valid_np(picked) and i >= 1 and tokens[i] == "and" and picked[0][:1].isupper():
         other = np_before(" ".join(tokens[:i]))  # a joint subject: "Moscow and Beijing", "Russia and China"

@@ -76,7 +76,7 @@ def _trailing_person(words: list[str], actors: ActorTable) -> list[str]:
 _PERSON_TITLES = {"Ambassador", "Minister", "President", "Premier", "Chancellor", "Secretary", "Spokesman", "Spokeswoman",
                   "Spokesperson", "Mr.", "Mrs.", "Ms.", "Dr.", "Mr", "Ms", "Dr", "Gen.", "Adm.", "Governor", "Senator",
                   "Envoy", "Commander", "Prof.", "PM", "FM"}
-_OUTLET_PREFIX = re.compile(r"^.*\b(?:newspaper|daily|agency|broadcaster|outlet|weekly)\s+"
+_OUTLET_PREFIX = re.compile(r"^.*\b(?:newspaper|daily|agency|broadcaster|outlet|weekly|publication)\s+"
                             r"(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})$")
 
 
