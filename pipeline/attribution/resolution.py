@@ -95,6 +95,7 @@ def clean_mention(mention: str, actors: ActorTable | None = None) -> str:
     if m.endswith(".") and not re.search(r"(?:^|[\s.])[A-Z]\.$", m):  # "the U.S." keeps its stop
         m = m.rstrip(".")
     m = re.sub(r"['’]s$", "", m)
+    m = re.sub(r"^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day['’]s\s+(?=[A-Z])", "", m)  # "Sunday's Yomiuri" -> "Yomiuri"
     m = re.sub(r"\s*\([a-z. ]{1,20}\)", "", m)  # "Army-General (retired) Yuri Yakubov"
     words = m.split()
     outlet = _OUTLET_PREFIX.match(m)  # "Japan's daily newspaper Sankei" -> "Sankei"

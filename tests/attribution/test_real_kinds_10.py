@@ -33,3 +33,20 @@ def test_a_sentence_opening_quantifier_stays_in_the_name():
 
 def test_the_publication_names_the_outlet():
     assert clean_mention("the publication Kyodo") == "Kyodo"
+
+
+def test_verbs_the_dev_articles_showed_missing():
+    assert speaker('A ministry spokesperson characterized the step as "a blow to the region".') == \
+        "A ministry spokesperson"
+    assert speaker("Western media write that the talks on the islands have stalled.") == "Western media"
+    assert speaker('The general listed the plans as "a routine upgrade of the garrison".') == "The general"
+    assert speaker("Moscow also raised the issue of Tokyo's sanctions.") == "Moscow"
+    assert speaker("EU defence chiefs asked Tokyo on Monday for notice of the drills.") == "EU defence chiefs"
+    assert speaker("The governor criticized the plan for the islands.") == "The governor"
+    assert speaker("In his speech, the minister did not demand the return of all four islands.") == "the minister"
+    assert speaker("The minister spoke only about the fishing quotas.") == "The minister"
+
+
+def test_a_weekday_possessive_is_not_part_of_the_outlets_name():
+    assert clean_mention("Sunday’s Yomiuri") == "Yomiuri"
+    assert clean_mention("Monday's Asahi Shimbun") == "Asahi Shimbun"
