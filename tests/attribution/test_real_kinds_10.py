@@ -1,6 +1,7 @@
 """Kinds of miss found on the training articles in round 11 (2026-12-02), each with sentences written for these
 tests: a government draft or communique as the source (GUIDELINES 32, 71), a quantifier that opens the source's
-name at the start of a sentence ("Some analysts", named as the article names them) and "the publication X"."""
+name at the start of a sentence ("Some analysts", named as the article names them), "the publication X", a
+weekday possessive before an outlet, and verbs and heads of a source's phrase the rules did not know."""
 
 from __future__ import annotations
 
