@@ -30,12 +30,17 @@ from .vocabulary import (
 _QUANTIFIERS = {"some", "several", "many"}
 
 
+def _opener(word: str) -> bool:
+    """A sentence opener that is no part of a source's name ("However", "Such"), unlike "Some" in "Some analysts"."""
+    return word in OPENERS and word.lower() not in _QUANTIFIERS
+
+
 def _is_np_token(word: str) -> bool:
     word = word.strip("()[]")
     if not word:
         return False
     if word[0].isupper():
-        return word not in OPENERS or word.lower() in _QUANTIFIERS  # "Some analysts", "Several experts"
+        return not _opener(word)
     return word.lower() in NP_WORDS
 
 
@@ -100,7 +105,7 @@ def np_before(prefix: str) -> str | None:
             break
         i -= 1
     picked.reverse()
-    while picked and ((picked[0] in OPENERS and picked[0].lower() not in _QUANTIFIERS) or picked[0] in PREPOSITIONS):
+    while picked and (_opener(picked[0]) or picked[0] in PREPOSITIONS):
         picked.pop(0)
     if picked and _valid_np(picked) and i >= 1 and tokens[i] == "and" and picked[0][:1].isupper():
         other = np_before(" ".join(tokens[:i]))  # a joint subject: "Moscow and Beijing", "Russia and China"
