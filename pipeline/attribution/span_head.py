@@ -252,6 +252,7 @@ def decode_article(head: SpanHead, encoder, sentences: Sequence[str], actors: Ac
             out.append(Learned("author", "none", decision, p))
             continue
         history.append(found)
-        side = found.side if found.side in SIDES else "other"
-        out.append(Learned(found.speaker, side, decision, p))
+        # an unknown side stays None, as the rules' does: the article's context and then the classifier decide it
+        # (``combine_learned``, ``combine``); readers of the tagger alone give it the annotation default, ``other``
+        out.append(Learned(found.speaker, found.side if found.side in SIDES else None, decision, p))
     return out

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from pipeline.attribution.combine import combine
 from pipeline.attribution.tagged import TaggerStates, attribute_tagged, read_states
 
 
@@ -31,3 +32,19 @@ def test_the_heads_mention_stands_where_the_rules_find_nobody():
     found = attribute_tagged(texts, [author, here])
     assert found[1].speaker and "Peskov" in found[1].speaker
     assert attribute_tagged(texts, [author, here], min_confidence=1.01)[1].speaker != found[1].speaker
+
+
+def test_a_tagger_found_speaker_of_unknown_side_leaves_the_side_to_the_classifier():
+    # The tagger finds a person the actors table does not know: the side stays unknown (not the default `other`),
+    # so that the labelling job gives it the classifier's side, as for a rule-found speaker (fresh b14: job side
+    # macro-F1 .680 -> .692 with this).
+    texts = ["The islands were quiet.", "Zyxwv Qwerty remembers the soldiers in his classroom."]
+    tags = np.zeros((4, 3))
+    tags[:, 0] = 1.0
+    tags[0] = [0.0, 1.0, 0.0]  # B on "Zyxwv"
+    tags[1] = [0.0, 0.0, 1.0]  # I on "Qwerty"
+    here = TaggerStates(np.array([0.02, 0.95, 0.03]), tags, np.array([[0, 5], [6, 12], [13, 22], [23, 26]]))
+    author = TaggerStates(np.array([0.9, 0.05, 0.05]), np.zeros((1, 3)), np.array([[0, 3]]))
+    found = attribute_tagged(texts, [author, here])[1]
+    assert found.speaker == "Zyxwv Qwerty" and found.side is None
+    assert combine(found, "japanese", 0.6) == ("Zyxwv Qwerty", "japanese", "attribution+classifier")
