@@ -55,6 +55,11 @@ def load(path: Path) -> list[dict]:
     return [obj for _, obj in iter_jsonl(path)]
 
 
+def alone(learned) -> list[tuple[str, str]]:
+    """A learned attributor's own (speaker, side) per sentence: an unknown side takes the annotation default."""
+    return [(x.speaker, x.side or "other") for x in learned]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=("test", "seed", "dev", "cv"), default="test")
@@ -150,7 +155,7 @@ def main() -> None:
         return cache[doc_id]
 
     def learned(doc_id, sentences):
-        return [(x.speaker, x.side or "other") for x in read(doc_id, sentences)]
+        return alone(read(doc_id, sentences))
 
     def combined(doc_id, sentences, **kw):
         found = combine_learned(attribute(sentences, actors), read(doc_id, sentences), texts[doc_id], actors,
@@ -180,14 +185,13 @@ def main() -> None:
 
     systems = {"rules alone": rules, "learned alone": learned, "combined": combined}
     if args.model:
-        systems["model alone"] = lambda d, s: [
-            (x.speaker, x.side or "other") for x in decode_article(_StatesReader, None, s, actors, article=texts[d],
-                                                        states=model_states(d, s)[1])]
+        systems["model alone"] = lambda d, s: alone(
+            decode_article(_StatesReader, None, s, actors, article=texts[d], states=model_states(d, s)[1]))
         systems["combined+model"] = lambda d, s: [
             combine(a, None)[:2] for a in attribute_tagged(s, model_states(d, s)[1], actors, article=texts[d],
                                                            rules=model_states(d, s)[0], **thresholds)]
     if args.fine_tuned:
-        systems["fine-tuned alone"] = lambda d, s: [(x.speaker, x.side or "other") for x in tagger_read(d, s)]
+        systems["fine-tuned alone"] = lambda d, s: alone(tagger_read(d, s))
         systems["combined+tagger"] = lambda d, s: [
             combine(a, None)[:2] for a in combine_learned(attribute(s, actors), tagger_read(d, s), texts[d], actors, s,
                                                           min_confidence=span_tagger.MIN_CONFIDENCE,
