@@ -629,16 +629,19 @@ def home_side(article: str) -> str | None:
     return ranked[0][0]
 
 
-#: a question line opens with a dash and a capital or quote ("— How will ...?"; "- the minister said." is a tag)
-_QUESTION = re.compile(r"^\s*(?:[—–-]\s+[A-Z\"“‘]|Q\s*[:.]\s|Question\s*:)")
+#: a question line opens with a dash and a capital or quote ("— How will ...?"; "- the minister said." is a tag), a
+#: "Q:" or a press conference's questioner label ("REPORTER: ...", "Journalist: ...")
+_QUESTION = re.compile(r"^\s*(?:[—–-]\s+[A-Z\"“‘]|Q\s*[:.]\s|Question\s*:|(?i:reporter|journalist|questioner|press)\s*:\s)")
 _ANSWER = re.compile(r"^\s*(?P<name>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})(?:,[^:]{0,160})?:\s+\S")
 
 
 def interview_turns(sentences: Sequence[str], found: list[Attribution], article: str,
                     actors: ActorTable) -> list[Attribution]:
-    """A transcript of questions ("— ...", "Q: ...") and answers ("Mikhail Galuzin, Ambassador ...: ...", or
-    "Answer: ..." / "A: ..." for the one interviewee): each answer, reported speech inside it included, is the
-    answerer's (an answer without a name line is the last answerer's); questions stay the author's."""
+    """A transcript of questions ("— ...", "Q: ...", a press conference's "REPORTER: ...") and answers ("Mikhail
+    Galuzin, Ambassador ...: ...", "CHIEF CABINET SECRETARY SUGA: ...", or "Answer: ..." / "A: ..." for the one
+    interviewee): each answer, reported speech inside it included, is the answerer's (an answer without a name line is
+    the last answerer's); questions stay the author's, and a question's further sentences in its paragraph are read as
+    the rules read them."""
     if not any(_QUESTION.match(s) for s in sentences):
         return found
     answers = [(m if (m := _ANSWER.match(s)) and m.group("name").split()[0] not in OPENERS
@@ -646,21 +649,48 @@ def interview_turns(sentences: Sequence[str], found: list[Attribution], article:
                for i, s in enumerate(sentences)]  # "However, he put forward a condition: ..." names no answerer
     labelled = any(_ANSWER_LABEL.match(s) for s in sentences)
     interviewee = _interviewee(sentences, found, article, actors) if labelled else None
-    if interviewee is None and not any(m and is_personal(clean_mention(m.group("name"), actors), actors)
+    if interviewee is None and not any(m and is_personal(clean_mention(_label(m.group("name")), actors), actors)
                                        for m, _ in answers):
         return found
     out = list(found)
     speaker: Attribution | None = None
+    paragraphs = _paragraphs(sentences, article)
+    asked = None  # the paragraph of the last question: its further sentences are the question's, not an answer
     for (m, i), text in zip(answers, sentences):
         if _QUESTION.match(text):  # the answers after it stay the last answerer's until another name line
             out[i] = Attribution(None, None)
+            asked = paragraphs[i]
             continue
-        if m and is_personal(clean_mention(m.group("name"), actors), actors):
-            speaker = resolve_mention(m.group("name"), [], article, actors)
+        if m and is_personal(clean_mention(_label(m.group("name")), actors), actors):
+            speaker = resolve_mention(_label(m.group("name")), [], article, actors)
         elif interviewee is not None and _ANSWER_LABEL.match(text):
             speaker = interviewee
+        elif asked is not None and paragraphs[i] == asked:  # the question goes on: as the rules read it
+            continue
+        asked = None
         if speaker is not None and speaker.speaker:
             out[i] = speaker
+    return out
+
+
+def _label(name: str) -> str:
+    """A transcript's capitalised speaker label as a name is written ("CHIEF CABINET SECRETARY SUGA" -> "Chief
+    Cabinet Secretary Suga"), so that its title is dropped and the name resolved as in running text."""
+    return name.title() if name.isupper() and len(name) > 3 else name
+
+
+def _paragraphs(sentences: Sequence[str], article: str) -> list[int | None]:
+    """The line of ``article`` each sentence starts on (found in order), or None where it is not found there."""
+    out: list[int | None] = []
+    pos = line = 0
+    for text in sentences:
+        at = article.find(text, pos) if text else -1
+        if at < 0:
+            out.append(None)
+            continue
+        line += article.count("\n", pos, at)
+        out.append(line)
+        pos = at
     return out
 
 
