@@ -215,7 +215,7 @@ _AGENCY_CLAUSE = re.compile(r",?\s*(?:the\s+)?[^,;]{0,40}?(?:news agency|TASS|Ky
                             r"Sputnik|Xinhua|Yonhap|Jiji|NHK|outlet|newspaper|USNI News|Tasnim)[^,;]{0,20}?\s+"
                             r"(?:reported|said|quoted|cited|reports|says|quotes|cites|wrote|writes)\b[^,.;]*")
 _HEADLINE_COLON = re.compile(r"^(?P<np>[A-Z][\w.'’ -]{1,60}?):\s+\S")
-_HEADLINE_TAIL = re.compile(r"(?:\s[-–—]|(?<=[a-z])-|:)\s+(?P<np>[^-–—:.!?\"“”]{2,50})$")
+_HEADLINE_TAIL = re.compile(r"(?:\s[-–—]|(?<=[a-z])-|:['’\"”]?)\s+(?P<np>[^-–—:.!?\"“”]{2,50})$")
 
 
 #: Words of a headline tag that make it a page's section or label, not a source ("Editorial: …", "Updated: …").
@@ -268,7 +268,7 @@ def fuller_mention(np_text: str, article: str) -> str | None:
 _ABBREVIATIONS = {"MFA": "Foreign Ministry", "MOD": "Defense Ministry", "FM": "Foreign Minister", "PM": "Prime Minister"}
 _SPEAKER_ROLES = {"fm", "pm", "minister", "president", "spokesman", "spokeswoman", "spokesperson", "official",
                   "officials", "ambassador", "envoy", "diplomat", "kremlin", "pentagon", "ministry", "white", "mfa",
-                  "commander", "expert", "paper", "embassy"}
+                  "commander", "expert", "paper", "embassy", "chief"}
 _HEADLINE_SOURCES = {"Kremlin", "Moscow", "Tokyo", "Washington", "Pentagon", "Beijing", "Russia", "Japan", "US", "U.S.",
                      "China", "NATO", "Seoul", "Pyongyang"}
 

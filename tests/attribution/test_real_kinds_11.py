@@ -1,6 +1,7 @@
 """Kinds of miss found on batch b15 before any rule was written for it (2026-12-03), with sentences written for these
 tests: a press-conference transcript whose turns are labelled "REPORTER:" and "CHIEF CABINET SECRETARY <NAME>:"
-(the answers, unlabelled sentences of them included, are the answerer's; a question's further sentences are not)."""
+(the answers, unlabelled sentences of them included, are the answerer's; a question's further sentences are not),
+a headline whose tag follows a colon inside its closing quote, and a "chief" as a headline's role tag."""
 
 from __future__ import annotations
 
@@ -41,3 +42,10 @@ def test_the_reporters_turn_is_no_answer():
     assert found[1] is None and found[6] is None  # the questions are the author's
     assert found[2] is None and found[3] is None  # and so are the question's further sentences,
     assert found[7] is None  # after an answer too: they are not the last answerer's
+
+
+def test_a_headline_tag_after_a_quoted_colon_and_a_chief_as_a_role():
+    from pipeline.attribution.resolution import headline_speaker
+
+    assert headline_speaker("Tokyo 'has offered nothing new:' Ivanov") == "Ivanov"
+    assert headline_speaker("Japan to buy more interceptors: Navy chief") == "Navy chief"
