@@ -12,6 +12,7 @@ wrong names counted per kind of miss (`pipeline.evaluation.attribution.miss_kind
     python benchmarks/attribution.py --gold NEW.jsonl --articles NEW/articles   # a new batch before it joins the corpus
     python benchmarks/attribution.py --fine-tuned     # also the fine-tuned speaker tagger, alone and with the rules
     python benchmarks/attribution.py --model models/default   # also a trained model's tagger or head (what `label` runs)
+    python benchmarks/attribution.py --split dev --rules-only  # the rules with and without resolution: seconds, no encoder
 
 A new batch is the only honest measure of the rules, which were written while reading the dev articles: `--gold`
 scores its gold records (texts and manifest from `--articles`) with the span head trained on every annotated article
@@ -75,11 +76,15 @@ def main() -> None:
                     help="with --fine-tuned: keep the tagger's bottom N blocks fixed (cheaper training)")
     ap.add_argument("--tagger-freeze-embeddings", action="store_true",
                     help="with --fine-tuned: keep the tagger's token embeddings fixed (cheaper training)")
+    ap.add_argument("--rules-only", action="store_true",
+                    help="only the rules, alone and with resolution within the article (no encoder: seconds)")
     ap.add_argument("--model", help="also this trained model folder's learned attributor (config speaker_tagger, else "
                     "speaker_head), read as the labelling job reads it; it must not have trained on the evaluated articles")
     args = ap.parse_args()
     if bool(args.gold) != bool(args.articles):
         ap.error("--gold and --articles go together")
+    if args.rules_only and (args.model or args.fine_tuned or args.grid or args.save):
+        ap.error("--rules-only runs no learned system: drop --model, --fine-tuned, --grid and --save")
     if args.model and args.split not in ("test",) and not args.gold:
         ap.error("--model reads only the test split or a --gold batch: the model trained on the other articles")
     real, seed = load(Path(args.real)), load(paths.SEED)
@@ -98,8 +103,9 @@ def main() -> None:
         manifest |= {m["doc_id"]: m for _, m in iter_jsonl(Path(args.articles) / "manifest.jsonl")}
     genres = {d: m.get("genre") for d, m in manifest.items()}
     actors = default_actors()
-    encoder = TokenEncoder()
-    encoder.memo = {}
+    encoder = None if args.rules_only else TokenEncoder()
+    if encoder is not None:
+        encoder.memo = {}
     texts = {d: (paths.ARTICLES / f"{d}.txt").read_text(encoding="utf-8") for d in {r["doc_id"] for r in real + seed}}
     if args.gold:
         texts |= {d: (Path(args.articles) / f"{d}.txt").read_text(encoding="utf-8") for d in {r["doc_id"] for r in gold}}
@@ -107,7 +113,9 @@ def main() -> None:
     def segment(text):
         return split_sentences(text)
 
-    if args.split == "cv":
+    if args.rules_only:
+        head_of = {}
+    elif args.split == "cv":
         docs = sorted({r["doc_id"] for r in dev})
         folds = {d: i % 5 for i, d in enumerate(docs)}
         heads = {}
@@ -183,7 +191,13 @@ def main() -> None:
             model_read[doc_id] = [rules_found, states]
         return model_read[doc_id]
 
-    systems = {"rules alone": rules, "learned alone": learned, "combined": combined}
+    def resolved(doc_id, sentences):
+        return [combine(a, None)[:2] for a in combine_learned(attribute(sentences, actors), None, texts[doc_id], actors,
+                                                              sentences)]
+
+    systems = {"rules alone": rules, "rules + resolution": resolved}
+    if not args.rules_only:
+        systems |= {"learned alone": learned, "combined": combined}
     if args.model:
         systems["model alone"] = lambda d, s: alone(
             decode_article(_StatesReader, None, s, actors, article=texts[d], states=model_states(d, s)[1]))

@@ -34,3 +34,19 @@ def test_setfit_cost_holds_out_real_articles_outside_the_test_split():
     assert not {docs[i] for i in train} & held_docs and "t0" not in {docs[i] for i in train}
     assert {i for i in range(len(docs)) if docs[i] == "w0"} <= set(train.tolist())
     assert len(train) + len(held) == 27
+
+
+def test_attribution_benchmark_rules_only_scores_the_seed_articles_without_an_encoder(monkeypatch, capsys):
+    import sys
+
+    spec = importlib.util.spec_from_file_location("attribution_bench", ROOT / "benchmarks" / "attribution.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr(bench, "TokenEncoder", None)  # it must not be needed
+    monkeypatch.setattr(sys, "argv", ["attribution.py", "--split", "seed", "--rules-only"])
+    bench.main()
+    rows = {line.split("  ")[0].strip(): line.split() for line in capsys.readouterr().out.splitlines()
+            if line.startswith(("rules alone", "rules + resolution", "learned alone"))}
+    assert set(rows) == {"rules alone", "rules + resolution"}
+    name, side = float(rows["rules + resolution"][3]), float(rows["rules + resolution"][5])
+    assert 0.5 < name <= 1 and 0.5 < side <= 1
