@@ -17,6 +17,7 @@ from .resolution import (
     headline_speaker,
     interview_turns,
     is_headline,
+    paragraphs,
     joint_subject,
     person_in_history,
     resolve_mention,
@@ -134,20 +135,6 @@ def _left_open(text: str) -> bool:
     return (last == 0 or text[last - 1] in " \t([—–-") and last + 1 < len(text) and not text[last + 1].isspace()
 
 
-def _paragraphs(sentences: Sequence[str], article: str | None) -> list[int]:
-    """Each sentence's paragraph (line) number in the article; every sentence its own without the article."""
-    if not article:
-        return list(range(len(sentences)))
-    out, pos, line = [], 0, 0
-    for text in sentences:
-        at = article.find(text, pos) if text else -1
-        if at >= 0:
-            line += article.count("\n", pos, at)
-            pos = at + len(text)
-        out.append(line)
-    return out
-
-
 def continued_quotes(sentences: Sequence[str], found: list[Attribution], article: str | None = None,
                      first_person: bool = True) -> list[Attribution]:
     """A quote with no attribution of its own continues the speaker found for the sentence before it (GUIDELINES
@@ -157,7 +144,7 @@ def continued_quotes(sentences: Sequence[str], found: list[Attribution], article
     signed piece, whose body is its writer's) one whose subject is "we" or "I" outside quotes ("We will continue
     to …": a statement printed without quote marks)."""
     out = list(found)
-    para = _paragraphs(sentences, article)
+    para = paragraphs(sentences, article)
     for i in range(1, len(out)):
         prev, text = sentences[i - 1], sentences[i]
         if out[i].speaker or not out[i - 1].speaker or out[i - 1].speaker == "author" or isinstance(out[i - 1], WriterView):

@@ -644,28 +644,28 @@ def interview_turns(sentences: Sequence[str], found: list[Attribution], article:
     the rules read them."""
     if not any(_QUESTION.match(s) for s in sentences):
         return found
-    answers = [(m if (m := _ANSWER.match(s)) and m.group("name").split()[0] not in OPENERS
+    answers = [(_label(m.group("name")) if (m := _ANSWER.match(s)) and m.group("name").split()[0] not in OPENERS
                 and m.group("name") not in ("Answer", "A") else None, i)
                for i, s in enumerate(sentences)]  # "However, he put forward a condition: ..." names no answerer
     labelled = any(_ANSWER_LABEL.match(s) for s in sentences)
     interviewee = _interviewee(sentences, found, article, actors) if labelled else None
-    if interviewee is None and not any(m and is_personal(clean_mention(_label(m.group("name")), actors), actors)
-                                       for m, _ in answers):
+    if interviewee is None and not any(name and is_personal(clean_mention(name, actors), actors)
+                                       for name, _ in answers):
         return found
     out = list(found)
     speaker: Attribution | None = None
-    paragraphs = _paragraphs(sentences, article)
+    para = paragraphs(sentences, article)
     asked = None  # the paragraph of the last question: its further sentences are the question's, not an answer
-    for (m, i), text in zip(answers, sentences):
+    for (name, i), text in zip(answers, sentences):
         if _QUESTION.match(text):  # the answers after it stay the last answerer's until another name line
             out[i] = Attribution(None, None)
-            asked = paragraphs[i]
+            asked = para[i]
             continue
-        if m and is_personal(clean_mention(_label(m.group("name")), actors), actors):
-            speaker = resolve_mention(_label(m.group("name")), [], article, actors)
+        if name and is_personal(clean_mention(name, actors), actors):
+            speaker = resolve_mention(name, [], article, actors)
         elif interviewee is not None and _ANSWER_LABEL.match(text):
             speaker = interviewee
-        elif asked is not None and paragraphs[i] == asked:  # the question goes on: as the rules read it
+        elif asked is not None and para[i] == asked:  # the question goes on: as the rules read it
             continue
         asked = None
         if speaker is not None and speaker.speaker:
@@ -679,18 +679,17 @@ def _label(name: str) -> str:
     return name.title() if name.isupper() and len(name) > 3 else name
 
 
-def _paragraphs(sentences: Sequence[str], article: str) -> list[int | None]:
-    """The line of ``article`` each sentence starts on (found in order), or None where it is not found there."""
-    out: list[int | None] = []
-    pos = line = 0
+def paragraphs(sentences: Sequence[str], article: str | None) -> list[int]:
+    """Each sentence's paragraph (line) number in the article; every sentence its own without the article."""
+    if not article:
+        return list(range(len(sentences)))
+    out, pos, line = [], 0, 0
     for text in sentences:
         at = article.find(text, pos) if text else -1
-        if at < 0:
-            out.append(None)
-            continue
-        line += article.count("\n", pos, at)
+        if at >= 0:
+            line += article.count("\n", pos, at)
+            pos = at + len(text)
         out.append(line)
-        pos = at
     return out
 
 
