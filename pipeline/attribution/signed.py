@@ -69,7 +69,7 @@ def author_line(sentences: Sequence[str], actors: ActorTable) -> tuple[str, int,
         if m:  # the byline may be glued to the first sentence, which is the writer's too
             return " ".join(w.title() for w in m.group("who").split()), i, False
         m = _BY_LINE.match(text)
-        if m and (bio := writer_bio(m.group("who"), sentences)) is not None:  # an op-ed's byline and the writer's bio
+        if m and (bio := writer_bio(m.group("who"), sentences, byline=i)) is not None:  # an op-ed's byline and the writer's bio
             return m.group("who"), i + 2 if bio == i + 1 else i + 1, bool(_OFFICIAL.search(sentences[bio]))
         m = _NAME_ROLE.match(text)
         if not m or not is_personal(m.group("who"), actors):
@@ -81,12 +81,13 @@ def author_line(sentences: Sequence[str], actors: ActorTable) -> tuple[str, int,
     return None
 
 
-def writer_bio(who: str, sentences: Sequence[str]) -> int | None:
+def writer_bio(who: str, sentences: Sequence[str], byline: int | None = None) -> int | None:
     """The index of the sentence that gives a byline's writer a role other than a journalist's ("Masahiro Matsumura
-    is professor of international politics ..."), where the piece has one; else None (a reporter's byline)."""
+    is professor of international politics ..."), where the piece has one; else None (a reporter's byline). The
+    sentence right after the byline needs no role word ("Adzhar Kurtov is the leading scientific employee of ...")."""
     bio = re.compile(rf"^{re.escape(who)}\s+(?:is|was|serves as)\s")
     for i, text in enumerate(sentences):
-        if bio.match(text.strip()) and _ROLE_WORDS.search(text) and not _JOURNALIST.search(text):
+        if bio.match(text.strip()) and not _JOURNALIST.search(text) and ((byline is not None and i == byline + 1) or _ROLE_WORDS.search(text)):
             return i
     return None
 
