@@ -190,6 +190,7 @@ def evaluate(
     learning_curve: bool = typer.Option(True, help="test-split macro-F1 after 0/25/50/100%% of the real training articles"),
     model: Path | None = typer.Option(None, help="score this trained model folder against --gold instead (no training)"),
     gold: list[Path] | None = typer.Option(None, help="labelled JSONL file(s) to score --model against"),
+    fit_temperatures: bool = typer.Option(False, help="with --model/--gold: fit the model's temperatures on the gold (new to it)"),
     progress: bool = typer.Option(True, help="show progress bars"),
     ablation: bool = typer.Option(False, help="also the ablation table (as `stance ablation`; cross-validation only)"),
     variant: list[str] | None = typer.Option(None, "--variant", "-v", help="with --ablation: these variants (default: all)"),
@@ -208,14 +209,21 @@ def evaluate(
     from .jsonl import CorpusError
 
     command = "stance " + " ".join(sys.argv[1:]) if sys.argv[1:] else "stance evaluate"
+    if fit_temperatures and (model is None or not gold):
+        fail("--fit-temperatures needs --model and --gold: stance evaluate --model models/default --gold new.jsonl --fit-temperatures", 2)
     if model is not None or gold:
         if model is None or not gold:
             fail("--model and --gold go together: stance evaluate --model models/default --gold my-gold.jsonl", 2)
         try:
-            result = score_model(model, gold, out, command=command)
+            result = score_model(model, gold, out, command=command, fit_temperatures=fit_temperatures)
         except (OSError, ValueError, CorpusError) as e:
             fail(str(e))
         typer.echo(summary_table(result["test"]))
+        for f, fit in result["test"].get("temperature_fit", {}).items():
+            typer.echo(f"{f}: ECE {fit['ece']:.3f} -> {fit['ece_held_out_folds']:.3f} on held-out folds "
+                       f"(T={fit['temperature']:.2f}; applied T={fit['applied']:.2f})")
+        if result["model"]["recorded"]:
+            typer.echo(f"{model}: {result['model']['reason']}")
         typer.echo(f"evaluation written to {out or paths.REPORTS / model.name / f'gold-{gold[0].stem}.json'}")
         return
     cfg = _config(config or paths.MODELS / "default.toml", epochs=epochs)

@@ -261,6 +261,11 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
     if test and len(test_rows):
         # the model folder trained with this very config on this very data is the test-split model: score it
         trained = load_model(model_dir) if evaluation_mismatch(result, model_dir) is None else None
+        temperatures_from = "cross-validation" if cross_validation else "none (T = 1)"
+        if not cross_validation and trained is not None and trained.meta.get("temperatures_from"):
+            # no cross-validation to fit them: the model folder's own, fitted on gold it never saw (score_model)
+            temperatures = {f: float(trained.meta["temperatures"].get(f, 1.0)) for f in fields}
+            temperatures_from = trained.meta["temperatures_from"]
         if progress:
             print(f"test split: {len(set(doc_ids[test_rows]))} articles ({len(test_rows)} sentences); "
                   + (f"scoring {model_dir}, trained on the other {len(pool)} sentences" if trained is not None
@@ -282,7 +287,7 @@ def evaluate(config: TrainConfig, out_path: Path | str | None = None, n_folds: i
         section = scored_section(ds, test_rows, np.zeros(len(test_rows), dtype=int), pr, lg, temperatures, fields)
         calibration_on(section, lg, {f: gold_all[f][test_rows] for f in fields}, temperatures)
         section.update({"split_file": str(config.test_split_file()), "n_train": len(pool), "temperatures": temperatures,
-                        "temperatures_from": "cross-validation" if cross_validation else "none (T = 1)",
+                        "temperatures_from": temperatures_from,
                         "model": str(model_dir) if trained is not None else "trained by this evaluation",
                         "peers_unavailable": unavailable})
         if test_attribution is not None:

@@ -219,6 +219,14 @@ def evaluation_mismatch(result: dict, model_dir: Path | str) -> str | None:
     return None
 
 
+def record_temperatures(model_dir: Path | str, temperatures: dict[str, float], fitted_from: str) -> Path:
+    """Write temperatures fitted outside a cross-validation (on gold the model never saw) into a model folder."""
+    meta = read_meta(model_dir)
+    meta["temperatures"] = {f: float(temperatures.get(f, 1.0)) for f in meta["label_maps"]}
+    meta["temperatures_from"] = fitted_from
+    return write_meta(model_dir, meta)
+
+
 def record_evaluation(result: dict, model_dir: Path | str) -> Recorded:
     """Record an evaluation's temperatures and cross-validated metrics in a model folder and re-render its card,
     when :func:`evaluation_mismatch` finds nothing against it; else leave the folder untouched."""
@@ -227,6 +235,7 @@ def record_evaluation(result: dict, model_dir: Path | str) -> Recorded:
         return Recorded(False, reason)
     meta = read_meta(model_dir)
     meta["temperatures"] = {f: result["temperatures"].get(f, 1.0) for f in meta["label_maps"]}
+    meta["temperatures_from"] = "cross-validation"
     write_meta(model_dir, meta)
     metrics = read_metrics(model_dir)
     ft = result["systems"][FINETUNED]

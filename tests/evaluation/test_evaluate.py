@@ -266,6 +266,56 @@ def test_score_model_against_a_users_gold(tmp_path, tiny_model_dir, monkeypatch)
     assert bad.exit_code == 2 and "--gold" in bad.output
 
 
+def test_temperatures_fitted_on_new_gold_are_recorded_and_refused_on_training_data(tmp_path, tiny_model_dir, monkeypatch):
+    """--fit-temperatures: fitted on gold the model never saw, kept per field only where held-out folds' ECE drops,
+    written into the model folder (which the next scoring then uses); gold the model trained on is refused."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.evaluation.gold import score_model
+    from pipeline.model.folder import read_meta, write_meta
+
+    rows, data, _ = _split_corpus(tmp_path, monkeypatch)
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    res = score_model(model, [data], tmp_path / "fit.json", fit_temperatures=True)
+    fit = res["test"]["temperature_fit"]
+    assert set(fit) == set(res["test"]["temperatures"]) and res["model"]["recorded"] is True
+    for x in fit.values():
+        assert x["applied"] == (x["temperature"] if x["ece_held_out_folds"] < x["ece"] else 1.0)
+    meta = read_meta(model)
+    assert meta["temperatures_from"].startswith("fitted on gold.jsonl (8 articles")
+    assert meta["temperatures"] == {f: pytest.approx(x["applied"]) for f, x in fit.items()}
+    again = score_model(model, [data], tmp_path / "again.json")
+    assert again["test"]["temperatures_from"] == meta["temperatures_from"] and again["model"]["recorded"] is False
+    meta.setdefault("data", {})["files"] = [str(data)]
+    write_meta(model, meta)
+    with pytest.raises(ValueError, match="trained on .*gold.jsonl"):
+        score_model(model, [data], tmp_path / "no.json", fit_temperatures=True)
+    bad = CliRunner().invoke(app, ["evaluate", "--fit-temperatures"])
+    assert bad.exit_code == 2 and "--model and --gold" in bad.output
+
+
+def test_evaluate_without_cv_uses_the_model_folders_fitted_temperatures(tmp_path, tiny_encoder, monkeypatch):
+    from pipeline.model import train
+    from pipeline.model.folder import record_temperatures
+
+    _, data, split = _split_corpus(tmp_path, monkeypatch)
+    cfg = TrainConfig(name="t", encoder=str(tiny_encoder), epochs=1, batch_size=4, data=[str(data)], test_split=str(split))
+    model_dir = train(cfg, tmp_path / "model", progress=False)
+    plain = evaluate(cfg, tmp_path / "p.json", baselines=(), progress=False, model_dir=model_dir, learning_curve=(),
+                     cross_validation=False)["test"]
+    assert plain["temperatures_from"] == "none (T = 1)" and set(plain["temperatures"].values()) == {1.0}
+    record_temperatures(model_dir, {"stance": 2.5}, "fitted on new.jsonl")
+    res = evaluate(cfg, tmp_path / "e.json", baselines=(), progress=False, model_dir=model_dir, learning_curve=(),
+                   cross_validation=False)["test"]
+    assert res["temperatures_from"] == "fitted on new.jsonl" and res["temperatures"]["stance"] == 2.5
+    assert res["temperatures"]["claim"] == 1.0
+    assert res["systems"]["finetuned"]["stance"]["macro_f1_mean"] == plain["systems"]["finetuned"]["stance"]["macro_f1_mean"]
+
+
 def test_evaluate_scores_the_trained_model_folder_on_the_test_split(tmp_path, tiny_encoder, monkeypatch):
     """The model `train` wrote with this config on this data is the test-split model: evaluate scores it (no
     retraining) and records the test-split figures in its metrics and card."""
